@@ -1,0 +1,162 @@
+import { UsageError } from "../errors.js";
+import type { InputSource } from "../input.js";
+import type { TrawlOptions } from "../options.js";
+import { parseSelectArgument } from "../selectors.js";
+import { parseDuration, parseSize, parseWholeNumber } from "../units.js";
+import { FORMATS, type FormatName } from "./writers/format.js";
+
+/** The flags as commander hands them over: strings, arrays of strings and booleans. */
+export interface RawFlags {
+  input: string[];
+  concurrency?: string;
+  perHost?: string;
+  timeout?: string;
+  retries?: string;
+  retryDelay?: string;
+  maxRedirects?: string;
+  maxBytes?: string;
+  header: string[];
+  userAgent?: string;
+  proxy?: string;
+  insecure?: boolean;
+  select: string[];
+  dedupe: boolean;
+  ordered?: boolean;
+  output?: string;
+  format?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  allowFailures?: boolean;
+}
+
+/** What the CLI itself needs besides the library's options. */
+export interface CliSettings {
+  sources: InputSource[];
+  /** True when stdin is read because no other source was given. */
+  implicitStdin: boolean;
+  output: string | undefined;
+  format: FormatName;
+  fieldNames: string[];
+  quiet: boolean;
+  verbose: boolean;
+  allowFailures: boolean;
+}
+
+function whole(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = parseWholeNumber(text);
+  if (value === null || value < min) throw new UsageError(`${flag} must be an integer >= ${min}, got \`${text}\``);
+  return value;
+}
+
+function duration(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = parseDuration(text);
+  if (value === null || value < min) {
+    throw new UsageError(`${flag} must be a duration such as 250ms, 10s or 2m, got \`${text}\``);
+  }
+  return value;
+}
+
+function size(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = parseSize(text);
+  if (value === null || value < 1) throw new UsageError(`${flag} must be a size such as 512kb or 10mb, got \`${text}\``);
+  return value;
+}
+
+function headers(lines: string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim();
+    if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new UsageError(`--header must look like "Name: value", got \`${line}\``);
+    }
+    result[name] = line.slice(colon + 1).trim();
+  }
+  return result;
+}
+
+function formatOf(format: string | undefined, output: string | undefined): FormatName {
+  if (format !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got \`${format}\``);
+    }
+    return format as FormatName;
+  }
+  const extension = output?.toLowerCase().match(/\.(ndjson|jsonl|json|csv)$/)?.[1];
+  if (extension === "json" || extension === "csv") return extension;
+  return "ndjson";
+}
+
+/**
+ * Turns the command line into library options and CLI settings, validating every value on entry
+ * and naming the flag in the message.
+ */
+export function parseFlags(
+  urls: string[],
+  flags: RawFlags,
+  stdinIsTTY: boolean,
+): { options: TrawlOptions; settings: CliSettings } {
+  const sources: InputSource[] = [];
+  if (urls.length > 0) sources.push({ kind: "list", urls });
+  for (const path of flags.input) sources.push(path === "-" ? { kind: "stdin" } : { kind: "file", path });
+  const implicitStdin = sources.length === 0 && !stdinIsTTY;
+  if (implicitStdin) sources.push({ kind: "stdin" });
+  if (sources.length === 0) {
+    throw new UsageError("no URLs: give them as arguments, with --input FILE, or on stdin");
+  }
+
+  const select: Record<string, string> = {};
+  const fieldNames: string[] = [];
+  for (const argument of flags.select) {
+    const field = parseSelectArgument(argument);
+    if (fieldNames.includes(field.name)) throw new UsageError(`--select ${field.name} is given twice`);
+    fieldNames.push(field.name);
+    const equals = argument.indexOf("=");
+    select[argument.slice(0, equals).trim()] = argument.slice(equals + 1);
+  }
+
+  const options: TrawlOptions = {
+    headers: headers(flags.header),
+    select,
+    dedupe: flags.dedupe,
+    ordered: flags.ordered ?? false,
+    insecure: flags.insecure ?? false,
+  };
+  const assign = <K extends keyof TrawlOptions>(key: K, value: TrawlOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  assign("concurrency", whole("--concurrency", flags.concurrency, 1));
+  assign("perHostConcurrency", whole("--per-host", flags.perHost, 1));
+  assign("timeoutMs", duration("--timeout", flags.timeout, 1));
+  assign("retries", whole("--retries", flags.retries, 0));
+  assign("retryDelayMs", duration("--retry-delay", flags.retryDelay, 0));
+  assign("maxRedirects", whole("--max-redirects", flags.maxRedirects, 0));
+  assign("maxBytes", size("--max-bytes", flags.maxBytes));
+  assign("userAgent", flags.userAgent);
+  if (flags.proxy !== undefined) {
+    try {
+      const protocol = new URL(flags.proxy).protocol;
+      if (protocol !== "http:" && protocol !== "https:") throw new Error(protocol);
+    } catch {
+      throw new UsageError(`--proxy must be an http:// or https:// URL, got \`${flags.proxy}\``);
+    }
+    options.proxy = flags.proxy;
+  }
+
+  return {
+    options,
+    settings: {
+      sources,
+      implicitStdin,
+      output: flags.output,
+      format: formatOf(flags.format, flags.output),
+      fieldNames,
+      quiet: flags.quiet ?? false,
+      verbose: flags.verbose ?? false,
+      allowFailures: flags.allowFailures ?? false,
+    },
+  };
+}

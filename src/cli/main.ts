@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "../errors.js";
+import { parseFlags, type RawFlags } from "./flags.js";
+
+// Read from package.json so `--version` can never drift from the published version.
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const EXAMPLES = `
+Examples:
+  $ trawl https://example.com/ https://example.org/
+  $ trawl -i urls.txt -c 32 -s h1=h1 -s 'links[]=a@href' > records.ndjson
+  $ cat urls.txt | trawl -s price=.price -s image=img@src -o products.csv
+  $ trawl -i urls.txt --timeout 10s --retries 4 --per-host 4 -o out.json --allow-failures
+  $ npx trawl https://example.com/
+
+Records go to stdout (or --output), one JSON object per URL; everything else goes to stderr.
+Exit status: 0 all ok, 1 some URL failed, 2 usage error, 130 interrupted, 143 terminated.`;
+
+function buildProgram(): Command {
+  const program = new Command("trawl")
+    .description("Fetch a list of URLs concurrently, extract data with CSS selectors, stream one JSON record per URL.")
+    .version(version, "-V, --version", "print the version and exit")
+    .helpOption("-h, --help", "show this help and exit")
+    .argument("[url...]", "URLs to fetch (also read from --input files or stdin)")
+    .optionsGroup("Input:")
+    .option("-i, --input <path>", "read URLs from a file, one per line ('-' for stdin); repeatable", collect, [])
+    .option("--no-dedupe", "fetch duplicate URLs again instead of once")
+    .optionsGroup("Fetching:")
+    .option("-c, --concurrency <n>", "requests in flight at most, over all hosts (default: 16)")
+    .option("--per-host <n>", "requests in flight at most to one host (default: same as -c)")
+    .option("-t, --timeout <duration>", "limit for one attempt: connect, headers and whole body (default: 30s)")
+    .option("-r, --retries <n>", "extra attempts after a retryable failure (default: 2)")
+    .option("--retry-delay <duration>", "backoff base, exponential with full jitter, capped at 30s (default: 500ms)")
+    .option("--max-redirects <n>", "redirects followed at most; 0 returns the 3xx itself (default: 10)")
+    .option("--max-bytes <size>", "largest body after decompression, e.g. 512kb, 10mb (default: 10mb)")
+    .option("-H, --header <header>", "extra request header \"Name: value\"; repeatable", collect, [])
+    .option("-A, --user-agent <ua>", `User-Agent header (default: trawl/${version})`)
+    .option("--proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
+    .option("--insecure", "accept invalid TLS certificates")
+    .optionsGroup("Extraction:")
+    .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect, [])
+    .optionsGroup("Output:")
+    .option("-o, --output <file>", "write records to a file instead of stdout")
+    .addOption(new Option("--format <format>", "ndjson, json or csv (default: by --output's extension, else ndjson)"))
+    .option("--ordered", "write records in input order instead of completion order")
+    .option("-q, --quiet", "no progress and no summary on stderr")
+    .option("-v, --verbose", "log every attempt on stderr")
+    .option("--allow-failures", "exit 0 even when some URLs failed")
+    .addHelpText("after", EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // Commander's own errors become the same one-line "trawl: …" as ours.
+      outputError: (text, write) => write(`trawl: ${text.replace(/^error: /, "").trim()} (see trawl --help)\n`),
+    })
+    .action(async (urls: string[], flags: RawFlags) => {
+      const { options, settings } = parseFlags(urls, flags, Boolean(process.stdin.isTTY));
+      // Heavy modules (undici, cheerio, ora) load only once there is work: --help and --version stay instant.
+      const { run } = await import("./run.js");
+      process.exitCode = await run(options, settings);
+    });
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`trawl: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`trawl: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,80 @@
+import type { AttemptEvent } from "../options.js";
+import type { RunStats, RunSummary } from "../stats.js";
+import { terminalSafe } from "./terminal-text.js";
+
+/** Where the CLI's human-facing lines go (stderr), and whether it is a terminal. */
+export interface Terminal {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** One `--verbose` line per attempt: URL, status or error code, time, and the retry wait if any. */
+export function attemptLine(event: AttemptEvent): string {
+  const outcome = event.code && event.code !== "EHTTP" ? event.code : String(event.status);
+  const retry = event.retryInMs === null ? "" : `, retry in ${formatMs(event.retryInMs)}`;
+  return `trawl: #${event.attempt} ${terminalSafe(event.url, 300)} → ${outcome} ${formatMs(event.ms)}${retry}\n`;
+}
+
+/** The end-of-run summary for stderr (SPEC §5). */
+export function summaryText(summary: RunSummary): string {
+  const lines = [
+    `trawl: ${summary.total} URLs, ${summary.ok} ok, ${summary.failed} failed in ${formatMs(summary.elapsedMs)} ` +
+      `(${summary.urlsPerSecond} URLs/s, ${formatBytes(summary.bytes)})`,
+  ];
+  if (summary.total > (summary.byCode.EINVALIDURL ?? 0)) {
+    const { p50, p95, p99 } = summary.latencyMs;
+    lines.push(`  latency p50 ${formatMs(p50)}, p95 ${formatMs(p95)}, p99 ${formatMs(p99)}`);
+  }
+  for (const [code, count] of Object.entries(summary.byCode)) {
+    const example = summary.examples[code as keyof RunSummary["examples"]] ?? "";
+    lines.push(`  ${code.padEnd(17)} ${String(count).padStart(6)}  e.g. ${terminalSafe(example, 120)}`);
+  }
+  const slowest = summary.slowestHosts[0];
+  if (slowest && summary.slowestHosts.length > 1) {
+    lines.push(`  slowest host: ${terminalSafe(slowest.host, 80)} (${formatMs(slowest.averageMs)} average over ${slowest.count})`);
+  }
+  const failing = summary.failingHosts[0];
+  if (failing) {
+    lines.push(`  most failing host: ${terminalSafe(failing.host, 80)} (${failing.failed} of ${failing.count} failed)`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The live status line: done, ok, failed, rate and in flight. */
+export function progressText(stats: RunStats, inFlight: number): string {
+  const elapsed = stats.elapsedMs();
+  const rate = elapsed > 0 ? ((stats.total * 1000) / elapsed).toFixed(1) : "0";
+  return `${stats.total} done, ${stats.ok} ok, ${stats.failed} failed, ${rate}/s, ${inFlight} in flight`;
+}
+
+/** A spinner on a TTY, refreshed at most 10 times a second; it costs nothing per URL. */
+export interface Spinner {
+  stop(): void;
+}
+
+/** Starts the ora spinner (loaded only here, only for a terminal). */
+export async function startSpinner(stats: RunStats, inFlight: () => number): Promise<Spinner> {
+  const { default: ora } = await import("ora");
+  const spinner = ora({ text: progressText(stats, inFlight()), stream: process.stderr, discardStdin: false }).start();
+  const timer = setInterval(() => {
+    spinner.text = progressText(stats, inFlight());
+  }, 100);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      spinner.stop();
+    },
+  };
+}

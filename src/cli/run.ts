@@ -1,0 +1,108 @@
+import { UsageError } from "../errors.js";
+import { assertReadable, readInput } from "../input.js";
+import type { TrawlOptions } from "../options.js";
+import type { TrawlRecord } from "../record.js";
+import { RunStats } from "../stats.js";
+import { trawl } from "../trawl.js";
+import type { CliSettings } from "./flags.js";
+import { Output } from "./output.js";
+import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
+import { csvFormat } from "./writers/csv.js";
+import type { RecordFormat } from "./writers/format.js";
+import { jsonFormat } from "./writers/json.js";
+import { ndjsonFormat } from "./writers/ndjson.js";
+
+function formatFor(settings: CliSettings): RecordFormat {
+  if (settings.format === "csv") return csvFormat(settings.fieldNames);
+  if (settings.format === "json") return jsonFormat();
+  return ndjsonFormat();
+}
+
+/** Exit status by signal name (128 + signal number, as shells report it). */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Counts the lines it passes on, so that an input with no URL at all can be told apart. */
+async function* counted(lines: AsyncIterable<string>, counter: { lines: number }): AsyncGenerator<string> {
+  for await (const line of lines) {
+    counter.lines++;
+    yield line;
+  }
+}
+
+/**
+ * One CLI run: reads the inputs, streams records to the output, draws progress and the summary on
+ * stderr, and returns the exit status. SIGINT/SIGTERM stop taking URLs, abort what is in flight and
+ * still flush every finished record; a second signal exits at once.
+ */
+export async function run(options: TrawlOptions, settings: CliSettings): Promise<number> {
+  await assertReadable(settings.sources);
+  const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output);
+  const format = formatFor(settings);
+  const stats = new RunStats();
+  const controller = new AbortController();
+  let signalExit = 0;
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
+    if (signalExit !== 0) process.exit(SIGNAL_EXIT[signal]);
+    signalExit = SIGNAL_EXIT[signal];
+    controller.abort();
+  };
+  const onInterrupt = () => onSignal("SIGINT");
+  const onTerminate = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+
+  const showProgress = process.stderr.isTTY && !settings.quiet && !process.env.CI;
+  let started = 0;
+  let spinner: Spinner | null = null;
+  const counter = { lines: 0 };
+  const input = counted(readInput(settings.sources, process.stdin, controller.signal), counter);
+  const records = trawl(input, {
+    ...options,
+    signal: controller.signal,
+    onStart: () => {
+      started++;
+    },
+    ...(settings.verbose && !settings.quiet
+      ? { onAttempt: (event) => process.stderr.write(attemptLine(event)) }
+      : {}),
+  });
+  let fetched = 0;
+  if (showProgress) spinner = await startSpinner(stats, () => started - fetched);
+
+  let written = 0;
+  const emit = async (record: TrawlRecord) => {
+    if (written === 0) await output.write(format.begin());
+    await output.write(format.record(record, written));
+    written++;
+  };
+  try {
+    for await (const record of records) {
+      stats.add(record);
+      if (record.attempts > 0) fetched++;
+      await emit(record);
+      if (output.failed) controller.abort();
+    }
+  } finally {
+    spinner?.stop();
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onTerminate);
+  }
+  if (counter.lines === 0 && signalExit === 0) {
+    throw new UsageError("no URLs in the input (it is empty or holds only comments)");
+  }
+  if (written === 0) await output.write(format.begin());
+  await output.write(format.end(written));
+  await output.close().catch(() => undefined);
+  if (output.failed) return signalExit || 1;
+  if (!settings.quiet) process.stderr.write(summaryText(stats.summary()));
+  if (signalExit !== 0) return signalExit;
+  return stats.failed > 0 && !settings.allowFailures ? 1 : 0;
+}
+
+async function openFile(path: string): Promise<Output> {
+  try {
+    return await Output.file(path);
+  } catch (error) {
+    throw new UsageError(`--output ${path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The failure vocabulary of trawl. Every per-URL failure ends up as one of these stable codes
+ * (SPEC §4); messages may change between versions, codes may not. This is the one module that
+ * reads undici's and Node's own error codes.
+ */
+
+/** Stable machine codes carried by `record.error.code`. */
+export const ERROR_CODES = [
+  "EINVALIDURL",
+  "ETIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETLS",
+  "ETOOMANYREDIRECTS",
+  "EBODYTOOLARGE",
+  "EHTTP",
+  "EROBOTS",
+  "EABORTED",
+  "EPROTOCOL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A per-URL failure with its stable code. Thrown inside the pipeline, turned into a record value. */
+export class TrawlError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TrawlError";
+    this.code = code;
+  }
+}
+
+/** A bad option or input source: the CLI prints its message on one line and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+// Node's TLS verification codes (tls.TLSSocket#authorizationError and OpenSSL's X509 errors).
+const TLS_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_TLS_HANDSHAKE_TIMEOUT",
+  "EPROTO",
+]);
+
+// Everything that means "the peer did not speak valid HTTP" (undici's llhttp errors are HPE_*).
+const PROTOCOL_CODES = new Set([
+  "UND_ERR_HEADERS_OVERFLOW",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+  "UND_ERR_RES_EXCEEDED_MAX_SIZE",
+  "UND_ERR_INFO",
+  "Z_DATA_ERROR",
+  "Z_BUF_ERROR",
+  "Z_NEED_DICT",
+  "ERR_PADDING_1",
+  "ERR__ERROR_FORMAT_PADDING_1",
+  "ERR_BROTLI_DECOMPRESSION_FAILED",
+]);
+
+/** Walks an error and its causes, yielding each `code` string found. */
+function* codesOf(error: unknown): Generator<string> {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Object; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") yield code;
+    // AggregateError (happy eyeballs over several addresses) keeps the real causes in `errors`.
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors[0]) yield* codesOf(errors[0]);
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/**
+ * Maps any error thrown while fetching to one of trawl's codes. Abort and timeout reasons are
+ * decided by the caller (it knows which signal fired); this handles what the network said.
+ */
+export function toErrorCode(error: unknown): ErrorCode {
+  if (error instanceof TrawlError) return error.code;
+  for (const code of codesOf(error)) {
+    if (code === "ECONNREFUSED") return "ECONNREFUSED";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") return "ENOTFOUND";
+    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "ECONNABORTED")
+      return "ECONNRESET";
+    if (code === "ETIMEDOUT" || code.endsWith("_TIMEOUT") && code.startsWith("UND_ERR_")) return "ETIMEOUT";
+    if (TLS_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) return "ETLS";
+    if (code.startsWith("HPE_") || PROTOCOL_CODES.has(code)) return "EPROTOCOL";
+    if (code === "UND_ERR_ABORTED" || code === "ABORT_ERR") return "EABORTED";
+    if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "EADDRNOTAVAIL") return "ECONNREFUSED";
+  }
+  return "EPROTOCOL";
+}
+
+/** A short human message for an error, without stack or undici's internal prefixes. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error && error.message === "fetch failed" ? error.cause : error;
+    return cause.message || cause.name;
+  }
+  return String(error);
+}

@@ -1,0 +1,106 @@
+import { type CheerioAPI, load } from "cheerio/slim";
+import type { AnyNode, Element } from "domhandler";
+import { UsageError } from "./errors.js";
+import type { ExtractedValue } from "./record.js";
+import type { SelectField } from "./selectors.js";
+
+/** What extraction yields for one HTML document (SPEC §3). */
+export interface Extraction {
+  title: string | null;
+  data: Record<string, ExtractedValue>;
+}
+
+// Attributes whose value is a URL (HTML Living Standard's URL-valued content attributes).
+const URL_ATTRIBUTES = new Set([
+  "href",
+  "src",
+  "action",
+  "formaction",
+  "cite",
+  "poster",
+  "data",
+  "background",
+  "longdesc",
+  "manifest",
+  "codebase",
+  "usemap",
+  "icon",
+  "ping",
+]);
+
+function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function resolveUrl(value: string, base: string): string {
+  try {
+    return new URL(value.trim(), base).href;
+  } catch {
+    return value;
+  }
+}
+
+/** `srcset` is a list of "url descriptor" candidates; resolve each URL and keep its descriptor. */
+function resolveSrcset(value: string, base: string): string {
+  return value
+    .split(",")
+    .map((candidate) => {
+      const [url = "", ...descriptor] = candidate.trim().split(/\s+/);
+      return url ? [resolveUrl(url, base), ...descriptor].join(" ") : "";
+    })
+    .filter(Boolean)
+    .join(", ");
+}
+
+/** The document's base URL: `<base href>` resolved against the response URL (HTML §2.4.1). */
+function documentBase($: CheerioAPI, finalUrl: string): string {
+  const href = $("base[href]").first().attr("href");
+  return href === undefined ? finalUrl : resolveUrl(href, finalUrl);
+}
+
+/** Throws a UsageError naming the field when its selector is not valid CSS. */
+export function validateSelectors(fields: readonly SelectField[]): void {
+  const $ = load("");
+  for (const field of fields) {
+    try {
+      $(field.selector);
+    } catch (error) {
+      throw new UsageError(`--select ${field.name}: invalid CSS selector \`${field.selector}\` (${(error as Error).message})`);
+    }
+  }
+}
+
+/**
+ * Pure extraction: parses `html` once and returns the title and one value per field. Text is
+ * trimmed; URL attributes are made absolute against `<base href>` and the final URL.
+ */
+export function extract(html: string, finalUrl: string, fields: readonly SelectField[]): Extraction {
+  const $ = load(html);
+  // <title> inside inline SVG is the SVG's, not the document's.
+  const titleElement = $("title").not("svg title").first();
+  const title = titleElement.length ? collapseWhitespace(titleElement.text()) : null;
+  const data: Record<string, ExtractedValue> = {};
+  let base: string | undefined;
+  const valueOf = (element: AnyNode, field: SelectField): string | null => {
+    if (field.attribute === null) return $(element).text().trim();
+    const raw = $(element as Element).attr(field.attribute);
+    if (raw === undefined) return null;
+    if (field.attribute === "srcset") return resolveSrcset(raw, (base ??= documentBase($, finalUrl)));
+    return URL_ATTRIBUTES.has(field.attribute) ? resolveUrl(raw, (base ??= documentBase($, finalUrl))) : raw;
+  };
+  for (const field of fields) {
+    const matches = $(field.selector);
+    if (field.all) {
+      const values: string[] = [];
+      for (const element of matches.toArray()) {
+        const value = valueOf(element, field);
+        if (value !== null) values.push(value);
+      }
+      data[field.name] = values;
+    } else {
+      const first = matches.get(0);
+      data[field.name] = first === undefined ? null : valueOf(first, field);
+    }
+  }
+  return { title, data };
+}

@@ -1,0 +1,94 @@
+import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+import { TrawlError } from "../errors.js";
+
+// Lenient flushing, as browsers and curl do: a body cut short after the last full block still
+// yields what was decoded instead of failing the page.
+const LENIENT = { finishFlush: zlib.constants.Z_SYNC_FLUSH } as const;
+const LENIENT_BROTLI = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } as const;
+
+/**
+ * "deflate" means zlib-wrapped data (RFC 9110 §8.4.1.2), but some servers send raw deflate.
+ * Decide on the first bytes, as curl and browsers do.
+ */
+class DeflateDecoder extends Transform {
+  private inflater: zlib.Inflate | zlib.InflateRaw | null = null;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (!this.inflater) {
+      const first = chunk[0] ?? 0;
+      const second = chunk[1] ?? 0;
+      const zlibHeader = (first & 0x0f) === 8 && ((first << 8) | second) % 31 === 0;
+      this.inflater = zlibHeader ? zlib.createInflate(LENIENT) : zlib.createInflateRaw(LENIENT);
+      this.inflater.on("data", (data: Buffer) => this.push(data));
+      this.inflater.on("error", (error) => this.destroy(error));
+    }
+    this.inflater.write(chunk, callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.inflater) return callback();
+    this.inflater.once("end", () => callback());
+    this.inflater.end();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.inflater?.destroy();
+    callback(error);
+  }
+}
+
+function decoderFor(encoding: string): Transform | null {
+  switch (encoding) {
+    case "gzip":
+    case "x-gzip":
+      return zlib.createGunzip(LENIENT);
+    case "deflate":
+      return new DeflateDecoder();
+    case "br":
+      return zlib.createBrotliDecompress(LENIENT_BROTLI);
+    default:
+      return null;
+  }
+}
+
+/** Decoders for a Content-Encoding list, outermost first (codings are listed in the order applied). */
+export function decodersFor(contentEncoding: string | null): Transform[] {
+  if (!contentEncoding) return [];
+  return contentEncoding
+    .toLowerCase()
+    .split(",")
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== "" && coding !== "identity")
+    .reverse()
+    .map(decoderFor)
+    .filter((decoder): decoder is Transform => decoder !== null);
+}
+
+/**
+ * Reads a whole response body, decompressing it, and stops as soon as the decoded size passes
+ * `maxBytes`: a compression bomb costs one record, never more than `maxBytes` of memory.
+ */
+export async function readBody(
+  body: Readable,
+  contentEncoding: string | null,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const collect = async (source: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        throw new TrawlError("EBODYTOOLARGE", `body is larger than ${maxBytes} bytes after decoding`);
+      }
+      chunks.push(chunk);
+    }
+  };
+  // pipeline() destroys every stage on failure, so a cut-off or abort leaves no zlib stream behind.
+  const stages: unknown[] = [body, ...decodersFor(contentEncoding), collect];
+  await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal });
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}

@@ -1,0 +1,65 @@
+/**
+ * Turning body bytes into text (SPEC §2): the charset of Content-Type, else a BOM or a
+ * `<meta charset>` in the first bytes, else UTF-8. An unknown label falls back to UTF-8.
+ * TextDecoder knows the WHATWG Encoding Standard's labels (windows-1251, shift_jis, gbk, …).
+ */
+import { TextDecoder } from "node:util";
+
+/** The `charset` parameter of a Content-Type value, or null. */
+export function charsetOfContentType(contentType: string | null): string | null {
+  if (!contentType) return null;
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType);
+  const label = match?.[1] ?? match?.[2];
+  return label ? label.trim() : null;
+}
+
+function charsetOfBom(bytes: Uint8Array): string | null {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  return null;
+}
+
+// The HTML prescan looks at the first 1024 bytes; real pages put long <head>s first, so look further.
+const PRESCAN_BYTES = 4096;
+const META_CHARSET = /<meta\s[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)/i;
+
+/** `<meta charset=…>` or `<meta http-equiv=Content-Type content="…; charset=…">` near the start. */
+function charsetOfMeta(bytes: Uint8Array): string | null {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, PRESCAN_BYTES)).toString("latin1");
+  return META_CHARSET.exec(head)?.[1] ?? null;
+}
+
+function decoderFor(label: string | null): TextDecoder | null {
+  if (!label) return null;
+  try {
+    return new TextDecoder(label);
+  } catch {
+    return null;
+  }
+}
+
+/** Decodes a body to text by the rules above; never throws. */
+export function decodeText(bytes: Uint8Array, contentType: string | null): string {
+  const decoder =
+    decoderFor(charsetOfContentType(contentType)) ??
+    decoderFor(charsetOfBom(bytes)) ??
+    decoderFor(charsetOfMeta(bytes)) ??
+    new TextDecoder("utf-8");
+  return decoder.decode(bytes);
+}
+
+const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
+
+/** True when the response is HTML: by its media type, or by its first bytes when it has none. */
+export function isHtml(contentType: string | null, bytes: Uint8Array): boolean {
+  if (contentType) {
+    const mediaType = contentType.split(";", 1)[0]?.trim().toLowerCase() ?? "";
+    return HTML_TYPES.has(mediaType);
+  }
+  const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 512))
+    .toString("latin1")
+    .replace(/^(\xef\xbb\xbf|\s)+/, "")
+    .toLowerCase();
+  return start.startsWith("<!doctype html") || start.startsWith("<html");
+}

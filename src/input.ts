@@ -1,0 +1,72 @@
+import { createReadStream } from "node:fs";
+import { access, constants, stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { UsageError } from "./errors.js";
+
+/** Where URLs come from (SPEC §1), in the order they are read. */
+export type InputSource = { kind: "list"; urls: readonly string[] } | { kind: "file"; path: string } | { kind: "stdin" };
+
+/** Checks up front that every input file can be read, so a typo is a usage error, not a half run. */
+export async function assertReadable(sources: readonly InputSource[]): Promise<void> {
+  for (const source of sources) {
+    if (source.kind !== "file") continue;
+    try {
+      await access(source.path, constants.R_OK);
+      if ((await stat(source.path)).isDirectory()) throw new Error("is a directory");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new UsageError(`--input ${source.path}: cannot read it (${reason})`);
+    }
+  }
+}
+
+/** Input line rules: whitespace trimmed (a UTF-8 BOM too), blank lines and `#` comments skipped. */
+export function cleanLine(line: string): string | null {
+  const trimmed = line.trim();
+  return trimmed === "" || trimmed.startsWith("#") ? null : trimmed;
+}
+
+async function* linesOf(stream: Readable, signal: AbortSignal | undefined): AsyncGenerator<string> {
+  // readline splits on LF, CR LF and lone CR, and reads the stream chunk by chunk (never whole).
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  const stop = () => {
+    lines.close();
+    stream.destroy();
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const line of lines) {
+      if (signal?.aborted) return;
+      const url = cleanLine(line);
+      if (url !== null) yield url;
+    }
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    stop();
+  }
+}
+
+/**
+ * Every URL line of every source, read lazily: a file of ten million lines is streamed, never held.
+ * `stdin` is the stream behind `{ kind: "stdin" }`; `signal` stops reading at once.
+ */
+export async function* readInput(
+  sources: readonly InputSource[],
+  stdin: Readable,
+  signal?: AbortSignal,
+): AsyncGenerator<string> {
+  for (const source of sources) {
+    if (signal?.aborted) return;
+    if (source.kind === "list") {
+      for (const line of source.urls) {
+        const url = cleanLine(line);
+        if (url !== null) yield url;
+      }
+    } else if (source.kind === "stdin") {
+      yield* linesOf(stdin, signal);
+    } else {
+      yield* linesOf(createReadStream(source.path, { highWaterMark: 256 * 1024 }), signal);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** An input line judged: a URL to fetch (normalised), or the reason it is not one. */
+export type InputUrl = { ok: true; url: string } | { ok: false; line: string; reason: string };
+
+/**
+ * Parses one input line as an absolute http(s) URL and normalises it the WHATWG way (lower-cased
+ * scheme and host, default port dropped, percent-encoding fixed) with the fragment dropped, which
+ * is never sent to a server. Anything else (relative, `mailto:`, `file:`, garbage) is rejected:
+ * a `file:` URL is never read.
+ */
+export function normalizeUrl(line: string): InputUrl {
+  let url: URL;
+  try {
+    url = new URL(line);
+  } catch {
+    return { ok: false, line, reason: "not an absolute URL" };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return { ok: false, line, reason: `only http and https URLs are fetched, not ${url.protocol}` };
+  }
+  if (url.hostname === "") return { ok: false, line, reason: "the URL has no host" };
+  url.hash = "";
+  return { ok: true, url: url.href };
+}

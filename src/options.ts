@@ -1,0 +1,157 @@
+import { type ErrorCode, UsageError } from "./errors.js";
+import { parseSelectField, type SelectField } from "./selectors.js";
+
+/** An event the library reports while it works, for progress and `--verbose` (the CLI draws them). */
+export interface AttemptEvent {
+  /** The URL as requested in this attempt (after any redirects followed so far). */
+  url: string;
+  /** 1-based attempt number for this input URL. */
+  attempt: number;
+  /** HTTP status of this attempt, or null when it failed before a response. */
+  status: number | null;
+  /** The error code of this attempt, or null when it succeeded. */
+  code: ErrorCode | null;
+  /** Duration of this attempt in milliseconds. */
+  ms: number;
+  /** Wait before the next attempt in milliseconds, or null when no retry follows. */
+  retryInMs: number | null;
+}
+
+/** Options of `trawl()`. Every field is optional; the defaults are the SPEC's. */
+export interface TrawlOptions {
+  /** Requests in flight at most, over all hosts. @default 16 */
+  concurrency?: number;
+  /** Requests in flight at most to one host (`host:port`). @default same as `concurrency` */
+  perHostConcurrency?: number;
+  /** Limit for one attempt, connect to the last body byte, in ms. @default 30000 */
+  timeoutMs?: number;
+  /** Extra attempts after a retryable failure. @default 2 */
+  retries?: number;
+  /** Backoff base in ms: attempt n waits a random time in [0, min(30 s, base × 2^(n-1))]. @default 500 */
+  retryDelayMs?: number;
+  /** Redirects followed at most; 0 returns the 3xx itself. @default 10 */
+  maxRedirects?: number;
+  /** Largest decoded body in bytes; larger is `EBODYTOOLARGE`. @default 10485760 (10 MiB) */
+  maxBytes?: number;
+  /** Extra request headers. @default {} */
+  headers?: Record<string, string>;
+  /** The User-Agent header. @default "trawl/<version>" */
+  userAgent?: string;
+  /** Proxy URL for every request; when unset, `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` apply. @default undefined */
+  proxy?: string;
+  /** Accept invalid TLS certificates. @default false */
+  insecure?: boolean;
+  /** Fields to extract: `{ name: "css" }`, `{ name: "css@attr" }`, `{ "name[]": "css" }`. @default {} */
+  select?: Record<string, string>;
+  /** Fetch each normalised URL once. @default true */
+  dedupe?: boolean;
+  /** Yield records in input order instead of completion order (bounded reorder window). @default false */
+  ordered?: boolean;
+  /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
+  signal?: AbortSignal;
+  /** Called after every attempt (for `--verbose` logs and progress). */
+  onAttempt?: (event: AttemptEvent) => void;
+  /** Called when a URL starts being fetched (for in-flight counts). */
+  onStart?: (url: string) => void;
+}
+
+/** TrawlOptions after validation, every value present. */
+export interface ResolvedOptions {
+  concurrency: number;
+  perHostConcurrency: number;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  maxRedirects: number;
+  maxBytes: number;
+  headers: Record<string, string>;
+  userAgent: string;
+  proxy: string | undefined;
+  insecure: boolean;
+  select: SelectField[];
+  dedupe: boolean;
+  ordered: boolean;
+  signal: AbortSignal | undefined;
+  onAttempt: ((event: AttemptEvent) => void) | undefined;
+  onStart: ((url: string) => void) | undefined;
+}
+
+/** The package version, kept in step with package.json by a test. */
+export const VERSION = "0.1.0";
+
+/** The one defaults object (SPEC §2). */
+export const DEFAULTS = {
+  concurrency: 16,
+  timeoutMs: 30_000,
+  retries: 2,
+  retryDelayMs: 500,
+  maxRedirects: 10,
+  maxBytes: 10 * 1024 * 1024,
+  userAgent: `trawl/${VERSION}`,
+  insecure: false,
+  dedupe: true,
+  ordered: false,
+} as const;
+
+/** Backoff never waits longer than this between attempts (SPEC §2). */
+export const MAX_RETRY_DELAY_MS = 30_000;
+/** A Retry-After longer than this ends the retries instead of being waited out (SPEC §2). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+function integer(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`${name} must be an integer >= ${min}, got \`${value}\``);
+  }
+  return value;
+}
+
+function validProxy(proxy: string | undefined): string | undefined {
+  if (proxy === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    throw new UsageError(`proxy must be an http(s) URL, got \`${proxy}\``);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`proxy must be an http(s) URL, got \`${proxy}\``);
+  }
+  return proxy;
+}
+
+function validHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // RFC 9110 §5.1: a field name is a token; values may not hold CR, LF or NUL.
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
+      throw new UsageError(`header must be "Name: value" with a valid name and value, got \`${name}: ${value}\``);
+    }
+    result[name] = value;
+  }
+  return result;
+}
+
+/** Validates options once, on entry, naming what was wrong; fills every default. */
+export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
+  const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
+  return {
+    concurrency,
+    perHostConcurrency: Math.min(concurrency, integer("perHostConcurrency", options.perHostConcurrency, concurrency, 1)),
+    timeoutMs: integer("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs, 1),
+    retries: integer("retries", options.retries, DEFAULTS.retries, 0),
+    retryDelayMs: integer("retryDelayMs", options.retryDelayMs, DEFAULTS.retryDelayMs, 0),
+    maxRedirects: integer("maxRedirects", options.maxRedirects, DEFAULTS.maxRedirects, 0),
+    maxBytes: integer("maxBytes", options.maxBytes, DEFAULTS.maxBytes, 1),
+    headers: validHeaders(options.headers),
+    userAgent: options.userAgent ?? DEFAULTS.userAgent,
+    proxy: validProxy(options.proxy),
+    insecure: options.insecure ?? DEFAULTS.insecure,
+    select: Object.entries(options.select ?? {}).map(([key, value]) => parseSelectField(key, value)),
+    dedupe: options.dedupe ?? DEFAULTS.dedupe,
+    ordered: options.ordered ?? DEFAULTS.ordered,
+    signal: options.signal,
+    onAttempt: options.onAttempt,
+    onStart: options.onStart,
+  };
+}

@@ -1,0 +1,131 @@
+import pLimit, { type LimitFunction } from "p-limit";
+
+/** How `mapPool` schedules work. */
+export interface PoolSettings<T> {
+  /** Tasks running at most, over all keys. */
+  concurrency: number;
+  /** Tasks running at most for one key (a host). */
+  perKeyConcurrency: number;
+  /** The key an item is limited under. */
+  keyOf: (item: T) => string;
+  /** Yield results in input order rather than completion order. */
+  ordered: boolean;
+  /**
+   * Items taken from the source but not yet yielded, at most: running, queued for a busy key, or
+   * finished and waiting for the consumer (or, when ordered, for an earlier item). This bound is
+   * the backpressure: when the consumer is slow, the source is not read.
+   */
+  window: number;
+  /** Stops taking items from the source. Running tasks are not touched: they see the signal themselves. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A bounded concurrent map over an (async) iterable: a global limit and a per-key limit (p-limit),
+ * results yielded as they finish (or in input order), and never more than `window` items in hand.
+ * `work` must not throw for ordinary failures: they are values. A throw is a bug and ends the run.
+ */
+export async function* mapPool<T, R>(
+  source: AsyncIterable<T> | Iterable<T>,
+  work: (item: T) => Promise<R>,
+  settings: PoolSettings<T>,
+): AsyncGenerator<R> {
+  const global = pLimit(settings.concurrency);
+  const perKey = new Map<string, LimitFunction>();
+  const ready: R[] = [];
+  const finishedOutOfOrder = new Map<number, R>();
+  let nextToYield = 0;
+  let inHand = 0;
+  let sourceDone = false;
+  let failure = null as { error: unknown } | null;
+  let stopped = false;
+
+  // One waiter on each side: the feeder waits for room, the consumer waits for a result.
+  let wakeFeeder: (() => void) | null = null;
+  let wakeConsumer: (() => void) | null = null;
+  const notify = (which: "feeder" | "consumer") => {
+    const wake = which === "feeder" ? wakeFeeder : wakeConsumer;
+    if (which === "feeder") wakeFeeder = null;
+    else wakeConsumer = null;
+    wake?.();
+  };
+
+  const run = (item: T, index: number) => {
+    const key = settings.keyOf(item);
+    let limit = perKey.get(key);
+    if (!limit) {
+      limit = pLimit(settings.perKeyConcurrency);
+      perKey.set(key, limit);
+    }
+    const keyLimit = limit;
+    // The key's slot is taken first, so a task queued behind a busy host never holds a global slot.
+    keyLimit(() => global(() => work(item))).then(
+      (result) => {
+        if (settings.ordered) finishedOutOfOrder.set(index, result);
+        else ready.push(result);
+        // Forget idle keys, so a list over a million hosts keeps no per-host state.
+        if (keyLimit.activeCount === 0 && keyLimit.pendingCount === 0) perKey.delete(key);
+        notify("consumer");
+      },
+      (error: unknown) => {
+        failure ??= { error };
+        notify("consumer");
+      },
+    );
+  };
+
+  const feed = async () => {
+    const iterator =
+      Symbol.asyncIterator in source
+        ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
+        : (source as Iterable<T>)[Symbol.iterator]();
+    try {
+      for (let index = 0; ; index++) {
+        while (inHand >= settings.window && !stopped) await new Promise<void>((resolve) => (wakeFeeder = resolve));
+        if (stopped || settings.signal?.aborted) break;
+        const next = await iterator.next();
+        if (next.done) break;
+        inHand++;
+        run(next.value, index);
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      sourceDone = true;
+      notify("consumer");
+      if (stopped || settings.signal?.aborted) await iterator.return?.();
+    }
+  };
+
+  const feeding = feed();
+  try {
+    for (;;) {
+      let result: R | undefined;
+      let have = false;
+      if (settings.ordered) {
+        if (finishedOutOfOrder.has(nextToYield)) {
+          result = finishedOutOfOrder.get(nextToYield);
+          finishedOutOfOrder.delete(nextToYield);
+          nextToYield++;
+          have = true;
+        }
+      } else if (ready.length > 0) {
+        result = ready.shift();
+        have = true;
+      }
+      if (have) {
+        inHand--;
+        notify("feeder");
+        yield result as R;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (sourceDone && inHand === 0) break;
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  } finally {
+    stopped = true;
+    notify("feeder");
+    await feeding;
+  }
+}

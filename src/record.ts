@@ -1,0 +1,39 @@
+import type { ErrorCode } from "./errors.js";
+
+/** What went wrong with one URL; `code` is stable, `message` is for people. */
+export interface RecordError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Values extracted by `--select`: a string (or null when nothing matched) or an array of them. */
+export type ExtractedValue = string | null | string[];
+
+/**
+ * One line of output: everything trawl learned about one input URL (SPEC §4).
+ * Keys are written in this order.
+ */
+export interface TrawlRecord {
+  /** The normalised input URL (fragment dropped), or the raw input line when it is not a URL. */
+  url: string;
+  /** The last URL requested, after redirects; null when nothing was requested. */
+  finalUrl: string | null;
+  /** The final HTTP status, or null when no response arrived. */
+  status: number | null;
+  /** True when the final status is 2xx and nothing failed. */
+  ok: boolean;
+  /** Attempts made: 1 plus the retries used; 0 when nothing was requested. */
+  attempts: number;
+  /** Wall time for this URL over all attempts and backoff waits, in milliseconds. */
+  ms: number;
+  /** Decoded (decompressed) body size in bytes. */
+  bytes: number;
+  /** The response's Content-Type header, or null. */
+  contentType: string | null;
+  /** The document's <title>, whitespace collapsed; null when absent or not HTML. */
+  title: string | null;
+  /** One entry per `select` field; `{}` for non-HTML bodies. */
+  data: Record<string, ExtractedValue>;
+  /** null when ok; otherwise what went wrong. */
+  error: RecordError | null;
+}

@@ -1,0 +1,35 @@
+/**
+ * Parsers for the human-friendly values options take: durations and sizes (SPEC §2).
+ * Each returns null for text it does not understand; callers turn that into a UsageError that
+ * names the option.
+ */
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const DURATION_FACTOR: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `250ms`, `10s`, `2m`, `1h` or a bare number of milliseconds → milliseconds. */
+export function parseDuration(text: string): number | null {
+  const match = DURATION.exec(text.trim());
+  if (!match) return null;
+  const unit = (match[2] ?? "ms").toLowerCase();
+  const ms = Number(match[1]) * (DURATION_FACTOR[unit] ?? 1);
+  return Number.isFinite(ms) ? Math.round(ms) : null;
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i;
+const SIZE_FACTOR: Record<string, number> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** `512kb`, `10mb`, `1gb` (binary: 1 kb = 1024 bytes) or a bare number of bytes → bytes. */
+export function parseSize(text: string): number | null {
+  const match = SIZE.exec(text.trim());
+  if (!match) return null;
+  const unit = (match[2] ?? "b").toLowerCase();
+  const bytes = Number(match[1]) * (SIZE_FACTOR[unit] ?? 1);
+  return Number.isFinite(bytes) ? Math.floor(bytes) : null;
+}
+
+/** A whole number written in decimal digits (no sign, exponent or fraction), else null. */
+export function parseWholeNumber(text: string): number | null {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? Number(trimmed) : null;
+}
