@@ -89,10 +89,15 @@ function* codesOf(error: unknown): Generator<string> {
 /**
  * Maps any error thrown while fetching to one of trawl's codes. Abort and timeout reasons are
  * decided by the caller (it knows which signal fired); this handles what the network said.
+ * `during` tells where the exchange was: a clean close (FIN, undici's "other side closed") before
+ * the headers is a dropped connection, worth a retry (the keep-alive race, curl's "empty reply");
+ * the same close inside the body cuts a message its framing promised: broken framing, EPROTOCOL.
  */
-export function toErrorCode(error: unknown): ErrorCode {
+export function toErrorCode(error: unknown, during: "headers" | "body" = "headers"): ErrorCode {
   if (error instanceof TrawlError) return error.code;
-  for (const code of codesOf(error)) {
+  const codes = [...codesOf(error)];
+  if (during === "body" && codes.includes("UND_ERR_SOCKET") && !codes.includes("ECONNRESET")) return "EPROTOCOL";
+  for (const code of codes) {
     if (code === "ECONNREFUSED") return "ECONNREFUSED";
     if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") return "ENOTFOUND";
     if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "ECONNABORTED")

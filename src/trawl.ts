@@ -110,7 +110,10 @@ export async function* trawl(
     onAttempt: resolved.onAttempt,
   };
 
-  const work = async (input: InputUrl): Promise<TrawlRecord> => {
+  // After an abort, URLs still queued in the pool were never started: they get no record, like
+  // the URLs never read from the input (only what was in flight ends as EABORTED).
+  const work = async (input: InputUrl): Promise<TrawlRecord | null> => {
+    if (runSignal.aborted) return null;
     if (!input.ok) return invalidRecord(input);
     resolved.onStart?.(input.url);
     const started = performance.now();
@@ -119,7 +122,7 @@ export async function* trawl(
   };
 
   try {
-    yield* mapPool(judgeInput(urls, resolved.dedupe), work, {
+    const records = mapPool(judgeInput(urls, resolved.dedupe), work, {
       concurrency: resolved.concurrency,
       perKeyConcurrency: resolved.perHostConcurrency,
       keyOf: hostKey,
@@ -127,6 +130,7 @@ export async function* trawl(
       window: resolved.concurrency * 2 + 64,
       signal: runSignal,
     });
+    for await (const record of records) if (record !== null) yield record;
   } finally {
     resolved.signal?.removeEventListener("abort", onCallerAbort);
     const stoppedEarly = !runSignal.aborted;

@@ -5,6 +5,7 @@ export interface AgentSettings {
   proxy: string | undefined;
   insecure: boolean;
   timeoutMs: number;
+  perHostConcurrency: number;
 }
 
 // Our own per-attempt timer covers connect, headers and body (SPEC §2), so undici's separate
@@ -16,6 +17,9 @@ function agentOptions(settings: AgentSettings): Agent.Options {
     bodyTimeout: settings.timeoutMs + 1000,
     // Keep idle sockets a little longer than undici's 4 s so that slow lists still reuse them.
     keepAliveTimeout: 10_000,
+    // No more sockets to an origin than requests we allow to it: a request queues for a socket
+    // that is about to be free rather than opening another (keep-alive reuse, SPEC §2).
+    connections: settings.perHostConcurrency,
   };
 }
 
@@ -30,12 +34,14 @@ function hasProxyEnvironment(env: NodeJS.ProcessEnv): boolean {
 export function createDispatcher(settings: AgentSettings, env: NodeJS.ProcessEnv = process.env): Dispatcher {
   const options = agentOptions(settings);
   const tls = { rejectUnauthorized: !settings.insecure };
+  // http:// URLs go to the proxy in absolute form, as curl does; https:// ones through CONNECT.
+  const proxyTunnel = false;
   if (settings.proxy) {
     const { connect: _connect, ...rest } = options;
-    return new ProxyAgent({ ...rest, uri: settings.proxy, requestTls: tls, proxyTls: tls });
+    return new ProxyAgent({ ...rest, uri: settings.proxy, requestTls: tls, proxyTls: tls, proxyTunnel });
   }
   if (hasProxyEnvironment(env)) {
-    return new EnvHttpProxyAgent({ ...options, requestTls: tls, proxyTls: tls } as EnvHttpProxyAgent.Options);
+    return new EnvHttpProxyAgent({ ...options, requestTls: tls, proxyTls: tls, proxyTunnel } as EnvHttpProxyAgent.Options);
   }
   return new Agent(options);
 }

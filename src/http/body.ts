@@ -78,17 +78,24 @@ export async function readBody(
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  let tooLarge: TrawlError | null = null;
   const collect = async (source: AsyncIterable<Buffer>): Promise<void> => {
     for await (const chunk of source) {
       size += chunk.length;
       if (size > maxBytes) {
-        throw new TrawlError("EBODYTOOLARGE", `body is larger than ${maxBytes} bytes after decoding`);
+        tooLarge = new TrawlError("EBODYTOOLARGE", `body is larger than ${maxBytes} bytes after decoding`);
+        throw tooLarge;
       }
       chunks.push(chunk);
     }
   };
   // pipeline() destroys every stage on failure, so a cut-off or abort leaves no zlib stream behind.
   const stages: unknown[] = [body, ...decodersFor(contentEncoding), collect];
-  await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal });
+  try {
+    await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal });
+  } catch (error) {
+    // Tearing the pipeline down makes undici report its own abort; the cause was the size cap.
+    throw tooLarge ?? error;
+  }
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }

@@ -63,6 +63,7 @@ export async function fetchPage(url: string, settings: FetchSettings, runSignal:
     error: new TrawlError(code, message),
     retryAfterMs,
   });
+  let during: "headers" | "body" = "headers";
   try {
     const headers = { ...settings.headers };
     for (let redirects = 0; ; redirects++) {
@@ -106,6 +107,7 @@ export async function fetchPage(url: string, settings: FetchSettings, runSignal:
         response.body.destroy();
         return fail("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${settings.maxBytes}`);
       }
+      during = "body";
       const body = await readBody(response.body, encoding, settings.maxBytes, controller.signal);
       return { finalUrl: current, status, contentType, body, error: null, retryAfterMs };
     }
@@ -113,7 +115,7 @@ export async function fetchPage(url: string, settings: FetchSettings, runSignal:
     // Whichever signal fired decides the code: our timer, or the run being stopped.
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof TrawlError) return fail(reason.code, reason.message);
-    return fail(toErrorCode(reason), messageOf(reason));
+    return fail(toErrorCode(reason, during), messageOf(reason));
   } finally {
     clearTimeout(timer);
     runSignal.removeEventListener("abort", onRunAbort);
