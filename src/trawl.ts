@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { TrawlError } from "./errors.js";
 import { extract, validateSelectors } from "./extract.js";
 import { HashSet64 } from "./hash-set.js";
@@ -89,6 +90,8 @@ export async function* trawl(
   if (resolved.signal?.aborted) onCallerAbort();
   resolved.signal?.addEventListener("abort", onCallerAbort, { once: true });
   const runSignal = controller.signal;
+  // Every in-flight attempt listens to the run signal: that is by design, not a leak.
+  setMaxListeners(0, runSignal);
 
   const dispatcher = createDispatcher(resolved);
   const headers: Record<string, string> = {

@@ -1,0 +1,118 @@
+/** The library entry point (SPEC §7): trawl(urls, options) over sync and async iterables, signals, backpressure. */
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TrawlRecord, trawl } from "../../dist/index.js";
+import { binPath, cliEnv } from "../helpers/cli.js";
+import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
+
+let server: HttpTestServer;
+
+beforeAll(async () => {
+  server = await httpServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const delay = Number(url.searchParams.get("delay") ?? 0);
+    if (url.pathname === "/hang") return; // never answers
+    if (delay) await sleep(delay);
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(page(`Page ${url.pathname}`, `<h1>${url.pathname}</h1>`));
+  });
+});
+afterAll(() => server.close());
+
+async function all(iterable: AsyncIterable<TrawlRecord>): Promise<TrawlRecord[]> {
+  const records: TrawlRecord[] = [];
+  for await (const record of iterable) records.push(record);
+  return records;
+}
+
+describe("trawl() as a library", () => {
+  it("takes a plain array and yields one record per URL with extracted data", async () => {
+    const urls = [`${server.url}/a`, `${server.url}/b`, "not a url"];
+    const records = await all(trawl(urls, { select: { h1: "h1" }, concurrency: 2 }));
+    expect(records).toHaveLength(3);
+    const a = records.find((r) => r.url === `${server.url}/a`);
+    expect(a).toMatchObject({ ok: true, status: 200, title: "Page /a", data: { h1: "/a" }, error: null });
+    expect(records.find((r) => r.url === "not a url")?.error?.code).toBe("EINVALIDURL");
+  });
+
+  it("takes an async generator and reads it lazily", async () => {
+    let pulled = 0;
+    async function* urls() {
+      for (let i = 0; i < 5; i++) {
+        pulled++;
+        yield `${server.url}/gen${i}`;
+      }
+    }
+    const records = await all(trawl(urls(), { ordered: true }));
+    expect(pulled).toBe(5);
+    expect(records.map((r) => r.url)).toEqual([0, 1, 2, 3, 4].map((i) => `${server.url}/gen${i}`));
+  });
+
+  it("rejects bad options on entry, naming the option", async () => {
+    await expect(all(trawl([`${server.url}/x`], { concurrency: 0 }))).rejects.toThrow(/concurrency must be an integer >= 1/);
+    await expect(all(trawl([`${server.url}/x`], { select: { bad: "a[" } }))).rejects.toThrow(/invalid CSS selector/);
+  });
+
+  it("aborts in-flight requests when the signal fires: they end as EABORTED, promptly", async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 300);
+    const records = await all(trawl([`${server.url}/hang`, `${server.url}/hang?2`], { signal: controller.signal }));
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(records.map((r) => r.error?.code)).toEqual(["EABORTED", "EABORTED"]);
+  });
+
+  it("stops pulling the input while the consumer does not read (backpressure)", async () => {
+    let pulled = 0;
+    function* urls() {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield `${server.url}/bp${i}`;
+      }
+    }
+    const iterator = trawl(urls(), { concurrency: 4 })[Symbol.asyncIterator]();
+    await iterator.next();
+    await sleep(500);
+    // The window is concurrency × 2 + 64 items in hand; nothing near the 100,000 available.
+    expect(pulled).toBeLessThan(200);
+    await iterator.return?.(undefined);
+  });
+
+  it("leaving the loop early aborts what is in flight and releases the process", async () => {
+    const started = performance.now();
+    let seen = 0;
+    for await (const _record of trawl([`${server.url}/quick`, `${server.url}/hang`, `${server.url}/hang?b`], { ordered: true })) {
+      seen++;
+      break;
+    }
+    expect(seen).toBe(1);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("the CLI under a slow reader", () => {
+  it("does not read ahead of a stdout nobody reads, then finishes every URL", { timeout: 30_000 }, async () => {
+    const total = 3000;
+    server.resetStats();
+    const child = spawn(process.execPath, [binPath, "-c", "8", "-q"], { env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(Array.from({ length: total }, (_, i) => `${server.url}/slow-reader-${i}`).join("\n"));
+    child.stdout.pause();
+    await sleep(1500);
+    // A 64 KiB pipe holds ~250 records; with the pool's window, far fewer than all URLs were fetched.
+    const fetchedWhilePaused = server.requests;
+    expect(fetchedWhilePaused).toBeGreaterThan(0);
+    expect(fetchedWhilePaused).toBeLessThan(1000);
+    let lines = 0;
+    let rest = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      const text = rest + chunk.toString("utf8");
+      const parts = text.split("\n");
+      rest = parts.pop() ?? "";
+      lines += parts.length;
+    });
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(lines).toBe(total);
+  });
+});
