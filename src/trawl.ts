@@ -1,13 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { TrawlError } from "./errors.js";
-import { extract, validateSelectors } from "./extract.js";
+import { createExtractor, type Extractor } from "./extractor.js";
 import { HashSet64 } from "./hash-set.js";
 import { createDispatcher } from "./http/agent.js";
-import { decodeText, isHtml } from "./http/charset.js";
+import { isHtml } from "./http/charset.js";
 import type { FetchSettings } from "./http/fetch-page.js";
 import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
-import { type ResolvedOptions, resolveOptions, type TrawlOptions } from "./options.js";
+import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
 import type { TrawlRecord } from "./record.js";
 
@@ -38,12 +38,13 @@ function invalidRecord(input: { line: string; reason: string }): TrawlRecord {
 }
 
 /** Builds the record of a fetched URL: extraction for HTML bodies (any status), then the verdict. */
-function fetchedRecord(url: string, outcome: FetchOutcome, ms: number, options: ResolvedOptions): TrawlRecord {
+async function fetchedRecord(url: string, outcome: FetchOutcome, started: number, extractor: Extractor): Promise<TrawlRecord> {
   let title: string | null = null;
   let data: TrawlRecord["data"] = {};
   const body = outcome.body;
+  const bytes = body?.length ?? 0;
   if (body && isHtml(outcome.contentType, body)) {
-    ({ title, data } = extract(decodeText(body, outcome.contentType), outcome.finalUrl, options.select));
+    ({ title, data } = await extractor.extract(body, outcome.contentType, outcome.finalUrl));
   }
   const status = outcome.status;
   let error = outcome.error;
@@ -56,8 +57,8 @@ function fetchedRecord(url: string, outcome: FetchOutcome, ms: number, options: 
     status,
     ok: error === null,
     attempts: outcome.attempts,
-    ms,
-    bytes: body?.length ?? 0,
+    ms: Math.round(performance.now() - started),
+    bytes,
     contentType: outcome.contentType,
     title,
     data,
@@ -83,7 +84,7 @@ export async function* trawl(
   options: TrawlOptions = {},
 ): AsyncGenerator<TrawlRecord, void, undefined> {
   const resolved = resolveOptions(options);
-  validateSelectors(resolved.select);
+  const extractor = await createExtractor(resolved.select);
   // One signal for the run: the caller's, or ours when the consumer stops early.
   const controller = new AbortController();
   const onCallerAbort = () => controller.abort(resolved.signal?.reason);
@@ -121,7 +122,7 @@ export async function* trawl(
     resolved.onStart?.(input.url);
     const started = performance.now();
     const outcome = await fetchWithRetry(input.url, fetchSettings, retrySettings, runSignal);
-    return fetchedRecord(input.url, outcome, Math.round(performance.now() - started), resolved);
+    return fetchedRecord(input.url, outcome, started, extractor);
   };
 
   try {
@@ -140,5 +141,6 @@ export async function* trawl(
     controller.abort();
     // Nothing is left in flight on a normal end; after an abort, sockets are torn down at once.
     await (stoppedEarly ? dispatcher.close() : dispatcher.destroy()).catch(() => undefined);
+    await extractor.close();
   }
 }

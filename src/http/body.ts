@@ -14,23 +14,39 @@ const LENIENT_BROTLI = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } as
  */
 class DeflateDecoder extends Transform {
   private inflater: zlib.Inflate | zlib.InflateRaw | null = null;
+  // The two header bytes may arrive in separate chunks: hold the first until the second comes.
+  private held: Buffer | null = null;
+
+  private start(head: Buffer): zlib.Inflate | zlib.InflateRaw {
+    const first = head[0] ?? 0;
+    const second = head[1] ?? 0;
+    const zlibHeader = (first & 0x0f) === 8 && ((first << 8) | second) % 31 === 0;
+    const inflater = zlibHeader ? zlib.createInflate(LENIENT) : zlib.createInflateRaw(LENIENT);
+    inflater.on("data", (data: Buffer) => this.push(data));
+    inflater.on("error", (error) => this.destroy(error));
+    this.inflater = inflater;
+    return inflater;
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    let data = chunk;
     if (!this.inflater) {
-      const first = chunk[0] ?? 0;
-      const second = chunk[1] ?? 0;
-      const zlibHeader = (first & 0x0f) === 8 && ((first << 8) | second) % 31 === 0;
-      this.inflater = zlibHeader ? zlib.createInflate(LENIENT) : zlib.createInflateRaw(LENIENT);
-      this.inflater.on("data", (data: Buffer) => this.push(data));
-      this.inflater.on("error", (error) => this.destroy(error));
+      data = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+      if (data.length < 2) {
+        this.held = data;
+        return callback();
+      }
+      this.held = null;
     }
-    this.inflater.write(chunk, callback);
+    (this.inflater ?? this.start(data)).write(data, callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (!this.inflater) return callback();
-    this.inflater.once("end", () => callback());
-    this.inflater.end();
+    const inflater = this.inflater ?? (this.held ? this.start(this.held) : null);
+    if (!inflater) return callback();
+    if (this.held) inflater.write(this.held);
+    inflater.once("end", () => callback());
+    inflater.end();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -89,8 +105,22 @@ export async function readBody(
       chunks.push(chunk);
     }
   };
+  const decoders = decodersFor(contentEncoding);
+  if (decoders.length === 0) {
+    // The common case needs no pipeline, only the abort wiring it would have done.
+    const onAbort = () => body.destroy(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await collect(body);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      if (tooLarge) body.destroy();
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  }
   // pipeline() destroys every stage on failure, so a cut-off or abort leaves no zlib stream behind.
-  const stages: unknown[] = [body, ...decodersFor(contentEncoding), collect];
+  const stages: unknown[] = [body, ...decoders, collect];
   try {
     await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal });
   } catch (error) {

@@ -30,6 +30,9 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   if (!value) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date always names its day or month ("Sun, 06 Nov 1994 08:49:37 GMT"); Date.parse alone
+  // would take "-5" or "1.5" for dates.
+  if (!/[a-z]{3}/i.test(text)) return null;
   const date = Date.parse(text);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
