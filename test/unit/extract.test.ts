@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/errors.js";
+import { extract, validateSelectors } from "../../src/extract.js";
+import { parseSelectField, type SelectField } from "../../src/selectors.js";
+
+const URL_ = "https://example.com/dir/page.html";
+const fields = (select: Record<string, string>): SelectField[] =>
+  Object.entries(select).map(([key, value]) => parseSelectField(key, value));
+
+const PAGE = `<!doctype html>
+<html><head><title>
+   Hello,
+   \tworld   </title></head>
+<body>
+  <h1>   Main   heading  </h1>
+  <h1>Second heading</h1>
+  <a href="/about">About</a>
+  <a href="contact.html" data-id="c1" rel="nofollow">Contact</a>
+  <a href="https://other.org/x#frag">Other</a>
+  <a name="anchor-without-href">No href</a>
+  <img src="../img/logo.png" alt="Logo" srcset="small.png 1x, /large.png 2x">
+  <form action="?q=1"></form>
+</body></html>`;
+
+describe("extract: title", () => {
+  it("collapses whitespace in the title", () => {
+    expect(extract(PAGE, URL_, []).title).toBe("Hello, world");
+  });
+
+  it("is null without a <title>", () => {
+    expect(extract("<html><body><h1>x</h1></body></html>", URL_, []).title).toBeNull();
+    expect(extract("", URL_, []).title).toBeNull();
+  });
+
+  it("ignores an inline SVG's <title>", () => {
+    const html = `<html><body><svg><title>Icon</title></svg><p>text</p></body></html>`;
+    expect(extract(html, URL_, []).title).toBeNull();
+    const both = `<html><head></head><body><svg><title>Icon</title></svg></body></html>`.replace(
+      "<head></head>",
+      "<head><title>Real</title></head>",
+    );
+    expect(extract(both, URL_, []).title).toBe("Real");
+  });
+
+  it("takes the first <title> when the SVG comes before it", () => {
+    const html = `<svg><title>Icon</title></svg><title>Document</title>`;
+    expect(extract(html, URL_, []).title).toBe("Document");
+  });
+
+  it("gives an empty string for an empty <title>", () => {
+    expect(extract("<title>   </title>", URL_, []).title).toBe("");
+  });
+});
+
+describe("extract: data", () => {
+  it("returns the trimmed text of the first match", () => {
+    expect(extract(PAGE, URL_, fields({ h: "h1" })).data).toEqual({ h: "Main   heading" });
+  });
+
+  it("gives null when nothing matches, and {} with no fields", () => {
+    expect(extract(PAGE, URL_, fields({ missing: "h6" })).data).toEqual({ missing: null });
+    expect(extract(PAGE, URL_, []).data).toEqual({});
+  });
+
+  it("resolves URL attributes against the final URL", () => {
+    const { data } = extract(PAGE, URL_, fields({ link: "a@href", img: "img@src", action: "form@action" }));
+    expect(data).toEqual({
+      link: "https://example.com/about",
+      img: "https://example.com/img/logo.png",
+      action: "https://example.com/dir/page.html?q=1",
+    });
+  });
+
+  it("resolves URL attributes against <base href> (itself resolved against the final URL)", () => {
+    const html = `<html><head><base href="/base/"></head><body><a href="x.html">x</a><img src="https://cdn.test/i.png"></body></html>`;
+    const { data } = extract(html, URL_, fields({ link: "a@href", img: "img@src" }));
+    expect(data).toEqual({ link: "https://example.com/base/x.html", img: "https://cdn.test/i.png" });
+    const absoluteBase = `<base href="https://mirror.test/a/"><a href="b">b</a>`;
+    expect(extract(absoluteBase, URL_, fields({ link: "a@href" })).data.link).toBe("https://mirror.test/a/b");
+  });
+
+  it("returns non-URL attributes raw", () => {
+    const { data } = extract(PAGE, URL_, fields({ id: "a[data-id]@data-id", alt: "img@alt", rel: "a[rel]@rel" }));
+    expect(data).toEqual({ id: "c1", alt: "Logo", rel: "nofollow" });
+  });
+
+  it("gives null for a missing attribute on the first match", () => {
+    expect(extract(PAGE, URL_, fields({ title: "a@title" })).data.title).toBeNull();
+  });
+
+  it("keeps an unparseable URL attribute as written", () => {
+    const html = `<a href="http://[::1">bad</a>`;
+    expect(extract(html, URL_, fields({ link: "a@href" })).data.link).toBe("http://[::1");
+  });
+
+  it("collects every match for name[] fields", () => {
+    const { data } = extract(PAGE, URL_, fields({ "links[]": "a@href", "headings[]": "h1" }));
+    expect(data.links).toEqual(["https://example.com/about", "https://example.com/dir/contact.html", "https://other.org/x#frag"]);
+    expect(data.headings).toEqual(["Main   heading", "Second heading"]);
+  });
+
+  it("gives [] for an array field with no match", () => {
+    expect(extract(PAGE, URL_, fields({ "none[]": "table td" })).data).toEqual({ none: [] });
+  });
+
+  it("resolves each srcset candidate and keeps its descriptor", () => {
+    expect(extract(PAGE, URL_, fields({ srcset: "img@srcset" })).data.srcset).toBe(
+      "https://example.com/dir/small.png 1x, https://example.com/large.png 2x",
+    );
+  });
+
+  it("handles attribute selectors containing @", () => {
+    const html = `<p data-mail="a@b">by mail</p><p>other</p>`;
+    expect(extract(html, URL_, fields({ p: '[data-mail="a@b"]' })).data.p).toBe("by mail");
+  });
+});
+
+describe("validateSelectors", () => {
+  it("throws a UsageError naming the field for invalid CSS", () => {
+    expect(() => validateSelectors(fields({ broken: "a[" }))).toThrow(UsageError);
+    expect(() => validateSelectors(fields({ broken: "a[" }))).toThrow(/broken/);
+    expect(() => validateSelectors(fields({ ok: "h1", bad: "div >>> p" }))).toThrow(/bad/);
+  });
+
+  it("accepts valid selectors", () => {
+    expect(() => validateSelectors(fields({ a: "h1", b: "a[href^='http']@href", "c[]": "ul > li:nth-child(2n)" }))).not.toThrow();
+  });
+});
