@@ -1,5 +1,6 @@
 import { type ErrorCode, UsageError } from "./errors.js";
 import { parseSelectField, type SelectField } from "./selectors.js";
+import type { Shard } from "./shard.js";
 
 /** An event the library reports while it works, for progress and `--verbose` (the CLI draws them). */
 export interface AttemptEvent {
@@ -47,6 +48,11 @@ export interface TrawlOptions {
   dedupe?: boolean;
   /** Yield records in input order instead of completion order (bounded reorder window). @default false */
   ordered?: boolean;
+  /**
+   * Take only the URLs whose stable hash falls in shard `index` of `count` (1-based), so that
+   * `count` jobs split one list with no overlap and no gap. @default undefined (every URL)
+   */
+  shard?: Shard;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
   signal?: AbortSignal;
   /** Called after every attempt (for `--verbose` logs and progress). */
@@ -71,6 +77,7 @@ export interface ResolvedOptions {
   select: SelectField[];
   dedupe: boolean;
   ordered: boolean;
+  shard: Shard | undefined;
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -132,6 +139,15 @@ function validHeaders(headers: Record<string, string> | undefined): Record<strin
   return result;
 }
 
+function validShard(shard: Shard | undefined): Shard | undefined {
+  if (shard === undefined) return undefined;
+  const { index, count } = shard;
+  if (!Number.isSafeInteger(count) || !Number.isSafeInteger(index) || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`shard must be { index, count } with 1 <= index <= count, got \`${index}/${count}\``);
+  }
+  return { index, count };
+}
+
 /** Validates options once, on entry, naming what was wrong; fills every default. */
 export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
@@ -150,6 +166,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     select: Object.entries(options.select ?? {}).map(([key, value]) => parseSelectField(key, value)),
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,
+    shard: validShard(options.shard),
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

@@ -9,13 +9,20 @@ import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fe
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
+import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
 
-/** Judges each input line and drops URLs seen before (by hash), lazily. */
-async function* judgeInput(urls: AsyncIterable<string> | Iterable<string>, dedupe: boolean): AsyncGenerator<InputUrl> {
+/** Judges each input line, keeps this shard's share, and drops URLs seen before (by hash), lazily. */
+async function* judgeInput(
+  urls: AsyncIterable<string> | Iterable<string>,
+  dedupe: boolean,
+  shard: Shard | undefined,
+): AsyncGenerator<InputUrl> {
   const seen = dedupe ? new HashSet64() : null;
   for await (const line of urls) {
     const judged = normalizeUrl(String(line).trim());
+    // A line that is not a URL is sharded by its text, so exactly one job reports it.
+    if (shard && !inShard(judged.ok ? judged.url : judged.line, shard)) continue;
     if (judged.ok && seen && !seen.add(judged.url)) continue;
     yield judged;
   }
@@ -126,7 +133,7 @@ export async function* trawl(
   };
 
   try {
-    const records = mapPool(judgeInput(urls, resolved.dedupe), work, {
+    const records = mapPool(judgeInput(urls, resolved.dedupe, resolved.shard), work, {
       concurrency: resolved.concurrency,
       perKeyConcurrency: resolved.perHostConcurrency,
       keyOf: hostKey,

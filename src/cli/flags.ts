@@ -2,6 +2,7 @@ import { UsageError } from "../errors.js";
 import type { InputSource } from "../input.js";
 import type { TrawlOptions } from "../options.js";
 import { parseSelectArgument } from "../selectors.js";
+import { parseShard } from "../shard.js";
 import { parseDuration, parseSize, parseWholeNumber } from "../units.js";
 import { FORMATS, type FormatName } from "./writers/format.js";
 
@@ -21,6 +22,7 @@ export interface RawFlags {
   insecure?: boolean;
   select: string[];
   dedupe: boolean;
+  shard?: string;
   ordered?: boolean;
   output?: string;
   format?: string;
@@ -136,6 +138,7 @@ export function parseFlags(
   assign("maxRedirects", whole("--max-redirects", flags.maxRedirects, 0));
   assign("maxBytes", size("--max-bytes", flags.maxBytes));
   assign("userAgent", flags.userAgent);
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   if (flags.proxy !== undefined) {
     try {
       const protocol = new URL(flags.proxy).protocol;

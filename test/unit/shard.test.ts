@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../../src/errors.js";
+import { inShard, parseShard } from "../../src/shard.js";
+
+describe("parseShard", () => {
+  it("reads k/n", () => {
+    expect(parseShard("2/5")).toEqual({ index: 2, count: 5 });
+    expect(parseShard(" 1 / 1 ")).toEqual({ index: 1, count: 1 });
+  });
+  it.each(["0/3", "4/3", "3", "a/b", "1/0", "-1/3", "1.5/3", ""])("rejects %j naming --shard", (text) => {
+    expect(() => parseShard(text)).toThrow(UsageError);
+    expect(() => parseShard(text)).toThrow(/--shard/);
+  });
+});
+
+describe("inShard", () => {
+  const urls = Array.from({ length: 20_000 }, (_, i) => `https://host${i % 97}.example/page/${i}?q=${i * 7}`);
+
+  for (const count of [2, 3, 7, 16]) {
+    it(`puts every URL in exactly one of ${count} shards, evenly`, () => {
+      const sizes = new Array<number>(count).fill(0);
+      for (const url of urls) {
+        const owners = Array.from({ length: count }, (_, i) => i + 1).filter((index) => inShard(url, { index, count }));
+        expect(owners).toHaveLength(1);
+        sizes[(owners[0] as number) - 1]++;
+      }
+      const expected = urls.length / count;
+      for (const size of sizes) expect(Math.abs(size - expected) / expected).toBeLessThan(0.1);
+    });
+  }
+
+  it("is stable: the same URL lands in the same shard on every machine (hard-coded, so a hash change is caught)", () => {
+    const placed = ["https://example.com/", "https://example.org/a", "http://127.0.0.1:8080/x"].map((url) =>
+      [1, 2, 3, 4, 5].find((index) => inShard(url, { index, count: 5 })),
+    );
+    expect(placed).toEqual([4, 5, 2]);
+  });
+
+  it("1/1 takes everything", () => {
+    expect(urls.every((url) => inShard(url, { index: 1, count: 1 }))).toBe(true);
+  });
+});
