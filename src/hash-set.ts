@@ -22,6 +22,19 @@ export class HashSet64 {
     return this.count;
   }
 
+  /** True when `text` (or a colliding hash) is in the set. */
+  has(text: string): boolean {
+    const [high, rawLow] = hash64(text);
+    const low = high === 0 && rawLow === 0 ? 1 : rawLow;
+    const table = this.table;
+    for (let slot = (low ^ high) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const h = table[slot * 2];
+      const l = table[slot * 2 + 1];
+      if (h === 0 && l === 0) return false;
+      if (h === high && l === low) return true;
+    }
+  }
+
   /** Adds `text`; returns false when it (or a colliding hash) was already there. */
   add(text: string): boolean {
     const [high, rawLow] = hash64(text);

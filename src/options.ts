@@ -53,6 +53,11 @@ export interface TrawlOptions {
    * `count` jobs split one list with no overlap and no gap. @default undefined (every URL)
    */
   shard?: Shard;
+  /**
+   * Also store every body read under this folder, as `<host>[_<port>]/<path>/<name>~<hash><ext>`;
+   * records get `file`. No URL can write outside it, and no two URLs share a file. @default undefined
+   */
+  saveDir?: string;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
   signal?: AbortSignal;
   /** Called after every attempt (for `--verbose` logs and progress). */
@@ -78,6 +83,7 @@ export interface ResolvedOptions {
   dedupe: boolean;
   ordered: boolean;
   shard: Shard | undefined;
+  saveDir: string | undefined;
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -167,6 +173,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),
+    saveDir: options.saveDir,
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

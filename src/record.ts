@@ -34,6 +34,8 @@ export interface TrawlRecord {
   title: string | null;
   /** One entry per `select` field; `{}` for non-HTML bodies. */
   data: Record<string, ExtractedValue>;
+  /** With `saveDir` (`--save`): where the body was stored; absent otherwise, or when no body was read. */
+  file?: string;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

@@ -9,6 +9,7 @@ import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fe
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
+import { saveBody } from "./save.js";
 import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
 
@@ -45,11 +46,19 @@ function invalidRecord(input: { line: string; reason: string }): TrawlRecord {
 }
 
 /** Builds the record of a fetched URL: extraction for HTML bodies (any status), then the verdict. */
-async function fetchedRecord(url: string, outcome: FetchOutcome, started: number, extractor: Extractor): Promise<TrawlRecord> {
+async function fetchedRecord(
+  url: string,
+  outcome: FetchOutcome,
+  started: number,
+  extractor: Extractor,
+  saveDir: string | undefined,
+): Promise<TrawlRecord> {
   let title: string | null = null;
   let data: TrawlRecord["data"] = {};
   const body = outcome.body;
   const bytes = body?.length ?? 0;
+  // Saved before extraction, which may hand the bytes over to a parse thread.
+  const file = body && saveDir !== undefined ? await saveBody(saveDir, url, outcome.contentType, body) : undefined;
   if (body && isHtml(outcome.contentType, body)) {
     ({ title, data } = await extractor.extract(body, outcome.contentType, outcome.finalUrl));
   }
@@ -69,6 +78,7 @@ async function fetchedRecord(url: string, outcome: FetchOutcome, started: number
     contentType: outcome.contentType,
     title,
     data,
+    ...(file === undefined ? {} : { file }),
     error: error && { code: error.code, message: error.message },
   };
 }
@@ -129,7 +139,7 @@ export async function* trawl(
     resolved.onStart?.(input.url);
     const started = performance.now();
     const outcome = await fetchWithRetry(input.url, fetchSettings, retrySettings, runSignal);
-    return fetchedRecord(input.url, outcome, started, extractor);
+    return fetchedRecord(input.url, outcome, started, extractor, resolved.saveDir);
   };
 
   try {

@@ -26,6 +26,8 @@ export interface RawFlags {
   ordered?: boolean;
   output?: string;
   format?: string;
+  save?: string;
+  resume?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   allowFailures?: boolean;
@@ -38,6 +40,8 @@ export interface CliSettings {
   implicitStdin: boolean;
   output: string | undefined;
   format: FormatName;
+  /** Append to `output`, skipping the URLs it already has a record for. */
+  resume: boolean;
   fieldNames: string[];
   quiet: boolean;
   verbose: boolean;
@@ -149,13 +153,22 @@ export function parseFlags(
     options.proxy = flags.proxy;
   }
 
+  if (flags.save !== undefined) {
+    if (flags.save.trim() === "") throw new UsageError("--save needs a folder, got an empty value");
+    options.saveDir = flags.save;
+  }
+  const format = formatOf(flags.format, flags.output);
+  if (flags.resume && flags.output === undefined) throw new UsageError("--resume needs --output FILE (the records to resume from)");
+  if (flags.resume && format !== "ndjson") throw new UsageError(`--resume works with ndjson output, got --format ${format}`);
+
   return {
     options,
     settings: {
       sources,
       implicitStdin,
       output: flags.output,
-      format: formatOf(flags.format, flags.output),
+      format,
+      resume: flags.resume ?? false,
       fieldNames,
       quiet: flags.quiet ?? false,
       verbose: flags.verbose ?? false,

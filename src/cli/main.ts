@@ -49,6 +49,8 @@ function buildProgram(): Command {
     .option("-o, --output <file>", "write records to a file instead of stdout")
     .addOption(new Option("--format <format>", "ndjson, json or csv (default: by --output's extension, else ndjson)"))
     .option("--ordered", "write records in input order instead of completion order")
+    .option("--save <dir>", "also store each body under <dir>/<host>/…; records get \"file\"")
+    .option("--resume", "with -o: skip URLs already recorded in the file, append the rest")
     .option("-q, --quiet", "no progress and no summary on stderr")
     .option("-v, --verbose", "log every attempt on stderr")
     .option("--allow-failures", "exit 0 even when some URLs failed")

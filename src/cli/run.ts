@@ -2,6 +2,7 @@ import { UsageError } from "../errors.js";
 import { assertReadable, readInput } from "../input.js";
 import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
+import { cutPartialLine, type ResumeState, readResumeState, skipDone } from "../resume.js";
 import { RunStats } from "../stats.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
@@ -36,7 +37,8 @@ async function* counted(lines: AsyncIterable<string>, counter: { lines: number }
  */
 export async function run(options: TrawlOptions, settings: CliSettings): Promise<number> {
   await assertReadable(settings.sources);
-  const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output);
+  const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
+  const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(settings);
   const stats = new RunStats();
   const controller = new AbortController();
@@ -55,7 +57,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   let started = 0;
   let spinner: Spinner | null = null;
   const counter = { lines: 0 };
-  const input = counted(readInput(settings.sources, process.stdin, controller.signal), counter);
+  const lines = counted(readInput(settings.sources, process.stdin, controller.signal), counter);
+  const input = resume ? skipDone(lines, resume) : lines;
   const records = trawl(input, {
     ...options,
     signal: controller.signal,
@@ -77,6 +80,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   };
   try {
     for await (const record of records) {
+      // With --resume an aborted URL is left unrecorded, so the next run fetches it again.
+      if (resume && record.error?.code === "EABORTED") continue;
       stats.add(record);
       if (record.attempts > 0) fetched++;
       await emit(record);
@@ -99,9 +104,19 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   return stats.failed > 0 && !settings.allowFailures ? 1 : 0;
 }
 
-async function openFile(path: string): Promise<Output> {
+/** Repairs a crash-cut last line and reads which URLs the output already holds. */
+async function prepareResume(path: string): Promise<ResumeState> {
   try {
-    return await Output.file(path);
+    await cutPartialLine(path);
+    return await readResumeState(path);
+  } catch (error) {
+    throw new UsageError(`--resume ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}
+
+async function openFile(path: string, append: boolean): Promise<Output> {
+  try {
+    return await Output.file(path, append);
   } catch (error) {
     throw new UsageError(`--output ${path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
