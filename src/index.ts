@@ -1,5 +1,5 @@
 export { ERROR_CODES, type ErrorCode, TrawlError, UsageError } from "./errors.js";
 export { type AttemptEvent, DEFAULTS, resolveOptions, type TrawlOptions, VERSION } from "./options.js";
 export type { ExtractedValue, RecordError, TrawlRecord } from "./record.js";
-export { type HostSummary, type LatencySummary, RunStats, type RunSummary } from "./stats.js";
+export { type HostSummary, type LatencySummary, RunStats, type RunSummary, type SlowUrl } from "./stats.js";
 export { trawl } from "./trawl.js";

@@ -30,7 +30,19 @@ export interface RunSummary {
   bytes: number;
   slowestHosts: HostSummary[];
   failingHosts: HostSummary[];
+  /** The slowest URLs of the run, slowest first. */
+  slowestUrls: SlowUrl[];
 }
+
+/** One of the slowest URLs of a run. */
+export interface SlowUrl {
+  url: string;
+  ms: number;
+  status: number | null;
+  code: ErrorCode | null;
+}
+
+const SLOWEST_KEPT = 5;
 
 // Log-scale latency buckets, 1% wide: percentiles within 1% in a fixed 16 KB, whatever the run's length.
 const GROWTH = Math.log(1.01);
@@ -66,6 +78,7 @@ export class RunStats {
   private readonly latency = new Uint32Array(BUCKETS);
   private latencyCount = 0;
   private readonly hosts = new Map<string, { count: number; failed: number; totalMs: number }>();
+  private readonly slowest: SlowUrl[] = [];
 
   constructor(now: number = performance.now()) {
     this.startedAt = now;
@@ -86,6 +99,7 @@ export class RunStats {
       else this.byCode.set(record.error.code, { count: 1, example: record.url });
     }
     if (record.attempts === 0) return;
+    this.keepIfSlow(record);
     const bucket = bucketOf(record.ms);
     this.latency[bucket] = (this.latency[bucket] as number) + 1;
     this.latencyCount++;
@@ -101,6 +115,30 @@ export class RunStats {
       entry.totalMs += record.ms;
       if (!record.ok) entry.failed++;
     }
+  }
+
+  /** Keeps the few slowest URLs, in a small sorted array (a record rarely gets in). */
+  private keepIfSlow(record: TrawlRecord): void {
+    const last = this.slowest[this.slowest.length - 1];
+    if (this.slowest.length === SLOWEST_KEPT && last && last.ms >= record.ms) return;
+    const entry = { url: record.url, ms: record.ms, status: record.status, code: record.error?.code ?? null };
+    const at = this.slowest.findIndex((slow) => slow.ms < record.ms);
+    this.slowest.splice(at === -1 ? this.slowest.length : at, 0, entry);
+    if (this.slowest.length > SLOWEST_KEPT) this.slowest.pop();
+  }
+
+  /** The host with the highest average latency so far, or null. */
+  slowestHost(): string | null {
+    let best: string | null = null;
+    let bestAverage = -1;
+    for (const [host, h] of this.hosts) {
+      const average = h.totalMs / h.count;
+      if (average > bestAverage) {
+        best = host;
+        bestAverage = average;
+      }
+    }
+    return best;
   }
 
   /** The latency at quantile q (0..1) in ms, to within 1%. */
@@ -150,6 +188,7 @@ export class RunStats {
         .filter((h) => h.failed > 0)
         .sort((a, b) => b.failed - a.failed)
         .slice(0, 3),
+      slowestUrls: this.slowest.map((slow) => ({ ...slow })),
     };
   }
 }

@@ -28,6 +28,7 @@ export interface RawFlags {
   format?: string;
   save?: string;
   resume?: boolean;
+  summary?: string;
   quiet?: boolean;
   verbose?: boolean;
   allowFailures?: boolean;
@@ -42,6 +43,8 @@ export interface CliSettings {
   format: FormatName;
   /** Append to `output`, skipping the URLs it already has a record for. */
   resume: boolean;
+  /** Where to write the run summary as JSON. */
+  summaryFile: string | undefined;
   fieldNames: string[];
   quiet: boolean;
   verbose: boolean;
@@ -169,6 +172,7 @@ export function parseFlags(
       output: flags.output,
       format,
       resume: flags.resume ?? false,
+      summaryFile: flags.summary,
       fieldNames,
       quiet: flags.quiet ?? false,
       verbose: flags.verbose ?? false,

@@ -52,6 +52,7 @@ function buildProgram(): Command {
     .option("--save <dir>", "also store each body under <dir>/<host>/…; records get \"file\"")
     .option("--resume", "with -o: skip URLs already recorded in the file, append the rest")
     .option("-q, --quiet", "no progress and no summary on stderr")
+    .option("--summary <file>", "also write the run summary as JSON to <file>")
     .option("-v, --verbose", "log every attempt on stderr")
     .option("--allow-failures", "exit 0 even when some URLs failed")
     .addHelpText("after", EXAMPLES)

@@ -51,11 +51,24 @@ export function summaryText(summary: RunSummary): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The live status line: done, ok, failed, rate and in flight. */
-export function progressText(stats: RunStats, inFlight: number): string {
+/** What the spinner shows besides the counters. */
+export interface LiveCounts {
+  /** URLs being fetched now. */
+  inFlight: number;
+  /** URLs read from the input so far (the total, once the input is read to its end). */
+  read: number;
+  /** True once the input has been read to its end. */
+  inputDone: boolean;
+}
+
+/** The live status line: done of total, ok, failed, rate, in flight and the slowest host. */
+export function progressText(stats: RunStats, live: LiveCounts): string {
   const elapsed = stats.elapsedMs();
   const rate = elapsed > 0 ? ((stats.total * 1000) / elapsed).toFixed(1) : "0";
-  return `${stats.total} done, ${stats.ok} ok, ${stats.failed} failed, ${rate}/s, ${inFlight} in flight`;
+  const total = live.inputDone ? `/${live.read}` : `/${live.read}+`;
+  const slowest = stats.slowestHost();
+  const host = slowest ? `, slowest ${terminalSafe(slowest, 40)}` : "";
+  return `${stats.total}${total} done, ${stats.ok} ok, ${stats.failed} failed, ${rate} URLs/s, ${live.inFlight} in flight${host}`;
 }
 
 /** A spinner on a TTY, refreshed at most 10 times a second; it costs nothing per URL. */
@@ -64,11 +77,11 @@ export interface Spinner {
 }
 
 /** Starts the ora spinner (loaded only here, only for a terminal). */
-export async function startSpinner(stats: RunStats, inFlight: () => number): Promise<Spinner> {
+export async function startSpinner(stats: RunStats, live: () => LiveCounts): Promise<Spinner> {
   const { default: ora } = await import("ora");
-  const spinner = ora({ text: progressText(stats, inFlight()), stream: process.stderr, discardStdin: false }).start();
+  const spinner = ora({ text: progressText(stats, live()), stream: process.stderr, discardStdin: false }).start();
   const timer = setInterval(() => {
-    spinner.text = progressText(stats, inFlight());
+    spinner.text = progressText(stats, live());
   }, 100);
   timer.unref();
   return {

@@ -1,11 +1,13 @@
+import { writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { assertReadable, readInput } from "../input.js";
 import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
 import { cutPartialLine, type ResumeState, readResumeState, skipDone } from "../resume.js";
-import { RunStats } from "../stats.js";
+import { RunStats, type RunSummary } from "../stats.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
+import { Annotations, appendStepSummary } from "./github.js";
 import { Output } from "./output.js";
 import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
 import { csvFormat } from "./writers/csv.js";
@@ -22,12 +24,13 @@ function formatFor(settings: CliSettings): RecordFormat {
 /** Exit status by signal name (128 + signal number, as shells report it). */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** Counts the lines it passes on, so that an input with no URL at all can be told apart. */
-async function* counted(lines: AsyncIterable<string>, counter: { lines: number }): AsyncGenerator<string> {
+/** Counts the lines it passes on (an input with no URL at all is a usage error; the spinner shows it). */
+async function* counted(lines: AsyncIterable<string>, counter: { lines: number; done: boolean }): AsyncGenerator<string> {
   for await (const line of lines) {
     counter.lines++;
     yield line;
   }
+  counter.done = true;
 }
 
 /**
@@ -56,7 +59,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   const showProgress = process.stderr.isTTY && !settings.quiet && !process.env.CI;
   let started = 0;
   let spinner: Spinner | null = null;
-  const counter = { lines: 0 };
+  const counter = { lines: 0, done: false };
   const lines = counted(readInput(settings.sources, process.stdin, controller.signal), counter);
   const input = resume ? skipDone(lines, resume) : lines;
   const records = trawl(input, {
@@ -70,7 +73,11 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
       : {}),
   });
   let fetched = 0;
-  if (showProgress) spinner = await startSpinner(stats, () => started - fetched);
+  if (showProgress) {
+    spinner = await startSpinner(stats, () => ({ inFlight: started - fetched, read: counter.lines, inputDone: counter.done }));
+  }
+  const stepSummary = process.env.GITHUB_STEP_SUMMARY || undefined;
+  const annotations = stepSummary ? new Annotations() : null;
 
   let written = 0;
   const emit = async (record: TrawlRecord) => {
@@ -83,6 +90,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
       // With --resume an aborted URL is left unrecorded, so the next run fetches it again.
       if (resume && record.error?.code === "EABORTED") continue;
       stats.add(record);
+      annotations?.add(record);
       if (record.attempts > 0) fetched++;
       await emit(record);
       if (output.failed) controller.abort();
@@ -99,9 +107,25 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   await output.write(format.end(written));
   await output.close().catch(() => undefined);
   if (output.failed) return signalExit || 1;
-  if (!settings.quiet) process.stderr.write(summaryText(stats.summary()));
+  const summary = stats.summary();
+  if (!settings.quiet) process.stderr.write(summaryText(summary));
+  if (settings.summaryFile !== undefined) await writeSummaryFile(settings.summaryFile, summary);
+  if (stepSummary) {
+    process.stderr.write(annotations?.text() ?? "");
+    await appendStepSummary(stepSummary, summary).catch((error: Error) => {
+      process.stderr.write(`trawl: cannot append to GITHUB_STEP_SUMMARY (${error.message})\n`);
+    });
+  }
   if (signalExit !== 0) return signalExit;
   return stats.failed > 0 && !settings.allowFailures ? 1 : 0;
+}
+
+async function writeSummaryFile(path: string, summary: RunSummary): Promise<void> {
+  try {
+    await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    process.stderr.write(`trawl: cannot write --summary ${path} (${(error as Error).message})\n`);
+  }
 }
 
 /** Repairs a crash-cut last line and reads which URLs the output already holds. */

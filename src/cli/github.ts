@@ -1,0 +1,77 @@
+import { appendFile } from "node:fs/promises";
+import type { TrawlRecord } from "../record.js";
+import type { RunSummary } from "../stats.js";
+
+/** GitHub shows at most this many annotations usefully; the rest are counted in one line. */
+export const MAX_ANNOTATIONS = 50;
+
+// Workflow command escaping (actions/toolkit, command.ts): data escapes %, CR, LF; properties also : and ,.
+function escapeData(text: string): string {
+  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
+}
+
+/** One `::error` workflow command for a failed URL (GitHub reads them from stderr too). */
+export function annotationFor(record: TrawlRecord): string {
+  const code = record.error?.code ?? "EHTTP";
+  const status = record.status === null ? "" : ` (HTTP ${record.status})`;
+  const message = `${record.url}: ${record.error?.message ?? "failed"}${status}`;
+  return `::error title=${escapeProperty(`trawl ${code}`)}::${escapeData(message)}\n`;
+}
+
+/** Collects the `::error` lines of a run: the first 50 failures, then a count of the rest. */
+export class Annotations {
+  private readonly lines: string[] = [];
+  private extra = 0;
+
+  add(record: TrawlRecord): void {
+    if (record.ok) return;
+    if (this.lines.length < MAX_ANNOTATIONS) this.lines.push(annotationFor(record));
+    else this.extra++;
+  }
+
+  text(): string {
+    const more = this.extra > 0 ? `::error title=trawl::${this.extra} more failed URLs not annotated (see the records)\n` : "";
+    return this.lines.join("") + more;
+  }
+}
+
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+/** The Markdown appended to `$GITHUB_STEP_SUMMARY`: counts, failures by code, the slowest URLs. */
+export function stepSummaryMarkdown(summary: RunSummary): string {
+  const lines = [
+    "### trawl",
+    "",
+    "| URLs | ok | failed | elapsed | URLs/s | p50 | p95 | p99 |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${summary.total} | ${summary.ok} | ${summary.failed} | ${(summary.elapsedMs / 1000).toFixed(1)} s | ${summary.urlsPerSecond} | ${summary.latencyMs.p50} ms | ${summary.latencyMs.p95} ms | ${summary.latencyMs.p99} ms |`,
+    "",
+  ];
+  const codes = Object.entries(summary.byCode);
+  if (codes.length > 0) {
+    lines.push("| failure | count | example |", "|---|---:|---|");
+    for (const [code, count] of codes) {
+      lines.push(`| \`${code}\` | ${count} | ${cell(summary.examples[code as keyof RunSummary["examples"]] ?? "")} |`);
+    }
+    lines.push("");
+  }
+  if (summary.slowestUrls.length > 0) {
+    lines.push("| slowest URLs | ms | status |", "|---|---:|---|");
+    for (const slow of summary.slowestUrls) {
+      lines.push(`| ${cell(slow.url)} | ${slow.ms} | ${slow.code ?? slow.status ?? ""} |`);
+    }
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Appends the step summary (the file is GitHub's; other steps write to it too). */
+export async function appendStepSummary(path: string, summary: RunSummary): Promise<void> {
+  await appendFile(path, stepSummaryMarkdown(summary));
+}
