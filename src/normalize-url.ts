@@ -4,7 +4,7 @@ export type InputUrl = { ok: true; url: string } | { ok: false; line: string; re
 /**
  * Parses one input line as an absolute http(s) URL and normalises it the WHATWG way (lower-cased
  * scheme and host, default port dropped, percent-encoding fixed) with the fragment dropped, which
- * is never sent to a server. Anything else (relative, `mailto:`, `file:`, garbage) is rejected:
+ * is never sent to a server, and an empty query (`?` alone) dropped. Anything else (relative, `mailto:`, `file:`, garbage) is rejected:
  * a `file:` URL is never read.
  */
 export function normalizeUrl(line: string): InputUrl {
@@ -19,5 +19,7 @@ export function normalizeUrl(line: string): InputUrl {
   }
   if (url.hostname === "") return { ok: false, line, reason: "the URL has no host" };
   url.hash = "";
+  // "/a?" and "/a" are one request on the wire (undici sends no empty query): one URL here too.
+  if (url.search === "") url.search = "";
   return { ok: true, url: url.href };
 }

@@ -1,6 +1,8 @@
 import { type ErrorCode, UsageError } from "./errors.js";
 import { parseSelectField, type SelectField } from "./selectors.js";
 import type { Shard } from "./shard.js";
+import type { CrawlSettings } from "./crawl/frontier.js";
+import { SCOPES, type Scope } from "./crawl/scopes.js";
 
 /** An event the library reports while it works, for progress and `--verbose` (the CLI draws them). */
 export interface AttemptEvent {
@@ -16,6 +18,22 @@ export interface AttemptEvent {
   ms: number;
   /** Wait before the next attempt in milliseconds, or null when no retry follows. */
   retryInMs: number | null;
+}
+
+/** How `crawl` follows links (SPEC §6). */
+export interface CrawlOptions {
+  /** Links are followed from pages up to this depth; input URLs are depth 0. @default 2 */
+  depth?: number;
+  /** Which links count as inside the crawl, measured from the input URL's final page. @default "origin" */
+  scope?: Scope;
+  /** Follow only links matching one of these (when any are given). @default [] */
+  include?: (RegExp | string)[];
+  /** Never follow links matching one of these. @default [] */
+  exclude?: (RegExp | string)[];
+  /** Pages fetched at most, input URLs included. @default Infinity */
+  maxPages?: number;
+  /** Follow `rel="nofollow"` links (and links of `<meta name="robots" content="nofollow">` pages). @default false */
+  followNofollow?: boolean;
 }
 
 /** Options of `trawl()`. Every field is optional; the defaults are the SPEC's. */
@@ -58,6 +76,8 @@ export interface TrawlOptions {
    * records get `file`. No URL can write outside it, and no two URLs share a file. @default undefined
    */
   saveDir?: string;
+  /** Also follow the links of every HTML page fetched; `true` takes the defaults. @default undefined (no crawl) */
+  crawl?: CrawlOptions | boolean;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
   signal?: AbortSignal;
   /** Called after every attempt (for `--verbose` logs and progress). */
@@ -84,6 +104,7 @@ export interface ResolvedOptions {
   ordered: boolean;
   shard: Shard | undefined;
   saveDir: string | undefined;
+  crawl: CrawlSettings | null;
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -154,6 +175,32 @@ function validShard(shard: Shard | undefined): Shard | undefined {
   return { index, count };
 }
 
+function pattern(option: string, value: RegExp | string): RegExp {
+  if (value instanceof RegExp) return value;
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new UsageError(`${option} must be a regular expression, got \`${value}\` (${(error as Error).message})`);
+  }
+}
+
+function resolveCrawl(crawl: CrawlOptions | boolean | undefined): CrawlSettings | null {
+  if (crawl === undefined || crawl === false) return null;
+  const options = crawl === true ? {} : crawl;
+  const scope = options.scope ?? "origin";
+  if (!(SCOPES as readonly string[]).includes(scope)) {
+    throw new UsageError(`scope must be one of ${SCOPES.join(", ")}, got \`${scope}\``);
+  }
+  return {
+    maxDepth: integer("depth", options.depth, 2, 0),
+    scope,
+    include: (options.include ?? []).map((value) => pattern("include", value)),
+    exclude: (options.exclude ?? []).map((value) => pattern("exclude", value)),
+    maxPages: options.maxPages === undefined ? Number.POSITIVE_INFINITY : integer("maxPages", options.maxPages, 0, 1),
+    followNofollow: options.followNofollow ?? false,
+  };
+}
+
 /** Validates options once, on entry, naming what was wrong; fills every default. */
 export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
@@ -174,6 +221,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),
     saveDir: options.saveDir,
+    crawl: resolveCrawl(options.crawl),
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

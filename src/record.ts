@@ -36,6 +36,10 @@ export interface TrawlRecord {
   data: Record<string, ExtractedValue>;
   /** With `saveDir` (`--save`): where the body was stored; absent otherwise, or when no body was read. */
   file?: string;
+  /** With `crawl`: 0 for an input URL, else one more than the page that linked here. */
+  depth?: number;
+  /** With `crawl`: the URL of the page that linked here; null for an input URL. */
+  parent?: string | null;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

@@ -1,25 +1,25 @@
 import { setMaxListeners } from "node:events";
-import { TrawlError } from "./errors.js";
-import { createExtractor, type Extractor } from "./extractor.js";
+import { type CrawlItem, Frontier } from "./crawl/frontier.js";
+import { scanLinks } from "./crawl/links.js";
+import { createExtractor } from "./extractor.js";
 import { HashSet64 } from "./hash-set.js";
 import { createDispatcher } from "./http/agent.js";
-import { isHtml } from "./http/charset.js";
+import { decodeText, isHtml } from "./http/charset.js";
 import type { FetchSettings } from "./http/fetch-page.js";
-import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
+import { fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
-import { saveBody } from "./save.js";
+import { fetchedRecord, invalidRecord } from "./make-record.js";
 import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
 
 /** Judges each input line, keeps this shard's share, and drops URLs seen before (by hash), lazily. */
 async function* judgeInput(
   urls: AsyncIterable<string> | Iterable<string>,
-  dedupe: boolean,
+  seen: HashSet64 | null,
   shard: Shard | undefined,
 ): AsyncGenerator<InputUrl> {
-  const seen = dedupe ? new HashSet64() : null;
   for await (const line of urls) {
     const judged = normalizeUrl(String(line).trim());
     // A line that is not a URL is sharded by its text, so exactly one job reports it.
@@ -29,66 +29,20 @@ async function* judgeInput(
   }
 }
 
-function invalidRecord(input: { line: string; reason: string }): TrawlRecord {
-  return {
-    url: input.line,
-    finalUrl: null,
-    status: null,
-    ok: false,
-    attempts: 0,
-    ms: 0,
-    bytes: 0,
-    contentType: null,
-    title: null,
-    data: {},
-    error: { code: "EINVALIDURL", message: input.reason },
-  };
-}
-
-/** Builds the record of a fetched URL: extraction for HTML bodies (any status), then the verdict. */
-async function fetchedRecord(
-  url: string,
-  outcome: FetchOutcome,
-  started: number,
-  extractor: Extractor,
-  saveDir: string | undefined,
-): Promise<TrawlRecord> {
-  let title: string | null = null;
-  let data: TrawlRecord["data"] = {};
-  const body = outcome.body;
-  const bytes = body?.length ?? 0;
-  // Saved before extraction, which may hand the bytes over to a parse thread.
-  const file = body && saveDir !== undefined ? await saveBody(saveDir, url, outcome.contentType, body) : undefined;
-  if (body && isHtml(outcome.contentType, body)) {
-    ({ title, data } = await extractor.extract(body, outcome.contentType, outcome.finalUrl));
-  }
-  const status = outcome.status;
-  let error = outcome.error;
-  if (!error && status !== null && (status < 200 || status > 299)) {
-    error = new TrawlError("EHTTP", `HTTP ${status}`);
-  }
-  return {
-    url,
-    finalUrl: outcome.finalUrl,
-    status,
-    ok: error === null,
-    attempts: outcome.attempts,
-    ms: Math.round(performance.now() - started),
-    bytes,
-    contentType: outcome.contentType,
-    title,
-    data,
-    ...(file === undefined ? {} : { file }),
-    error: error && { code: error.code, message: error.message },
-  };
-}
-
 /** The key a URL is rate- and concurrency-limited under: its host and port. */
-function hostKey(input: InputUrl): string {
-  if (!input.ok) return "";
-  const start = input.url.indexOf("//") + 2;
-  const end = input.url.indexOf("/", start);
-  return input.url.slice(start, end === -1 ? undefined : end);
+function hostKey(item: CrawlItem): string {
+  if (!item.input.ok) return "";
+  const url = item.input.url;
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
+/** Input URLs as pool items, when not crawling. */
+async function* asItems(inputs: AsyncIterable<InputUrl>): AsyncGenerator<CrawlItem> {
+  for await (const input of inputs) {
+    yield { input, depth: 0, parent: null, seed: input.ok ? input.url : input.line };
+  }
 }
 
 /**
@@ -131,19 +85,42 @@ export async function* trawl(
     onAttempt: resolved.onAttempt,
   };
 
+  // Crawling, every URL is fetched once whatever --no-dedupe says: links lead back to pages often.
+  const crawl = resolved.crawl;
+  const seen = resolved.dedupe || crawl ? new HashSet64() : null;
+  const inputs = judgeInput(urls, seen, resolved.shard);
+  const frontier = crawl && seen ? new Frontier(inputs, crawl, seen) : null;
+
+  const fetchItem = async (item: CrawlItem): Promise<TrawlRecord | null> => {
+    const place = frontier ? { depth: item.depth, parent: item.parent } : undefined;
+    if (!item.input.ok) return invalidRecord(item.input, place);
+    const url = item.input.url;
+    resolved.onStart?.(url);
+    const started = performance.now();
+    const outcome = await fetchWithRetry(url, fetchSettings, retrySettings, runSignal);
+    if (frontier && crawl && outcome.body && item.depth < crawl.maxDepth && isHtml(outcome.contentType, outcome.body)) {
+      // Links are read before extraction, which may move the body to a parse thread.
+      const { links } = scanLinks(decodeText(outcome.body, outcome.contentType), outcome.finalUrl, crawl.followNofollow);
+      seen?.add(outcome.finalUrl);
+      // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
+      frontier.offer(links, item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
+    }
+    return fetchedRecord(url, outcome, started, { extractor, saveDir: resolved.saveDir, place });
+  };
+
   // After an abort, URLs still queued in the pool were never started: they get no record, like
   // the URLs never read from the input (only what was in flight ends as EABORTED).
-  const work = async (input: InputUrl): Promise<TrawlRecord | null> => {
-    if (runSignal.aborted) return null;
-    if (!input.ok) return invalidRecord(input);
-    resolved.onStart?.(input.url);
-    const started = performance.now();
-    const outcome = await fetchWithRetry(input.url, fetchSettings, retrySettings, runSignal);
-    return fetchedRecord(input.url, outcome, started, extractor, resolved.saveDir);
+  const work = async (item: CrawlItem): Promise<TrawlRecord | null> => {
+    try {
+      return runSignal.aborted ? null : await fetchItem(item);
+    } finally {
+      frontier?.finished();
+    }
   };
 
   try {
-    const records = mapPool(judgeInput(urls, resolved.dedupe, resolved.shard), work, {
+    const items = frontier ? frontier.items() : asItems(inputs);
+    const records = mapPool(items, work, {
       concurrency: resolved.concurrency,
       perKeyConcurrency: resolved.perHostConcurrency,
       keyOf: hostKey,

@@ -1,6 +1,7 @@
 import { UsageError } from "../errors.js";
 import type { InputSource } from "../input.js";
-import type { TrawlOptions } from "../options.js";
+import { parseScope } from "../crawl/scopes.js";
+import type { CrawlOptions, TrawlOptions } from "../options.js";
 import { parseSelectArgument } from "../selectors.js";
 import { parseShard } from "../shard.js";
 import { parseDuration, parseSize, parseWholeNumber } from "../units.js";
@@ -29,6 +30,13 @@ export interface RawFlags {
   save?: string;
   resume?: boolean;
   summary?: string;
+  crawl?: boolean;
+  depth?: string;
+  scope?: string;
+  include?: string[];
+  exclude?: string[];
+  maxPages?: string;
+  followNofollow?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   allowFailures?: boolean;
@@ -99,6 +107,43 @@ function formatOf(format: string | undefined, output: string | undefined): Forma
   return "ndjson";
 }
 
+function regex(flag: string, text: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw new UsageError(`${flag} must be a regular expression, got \`${text}\` (${(error as Error).message})`);
+  }
+}
+
+/** The crawl flags; they mean nothing without --crawl, so they ask for it rather than being ignored. */
+function crawlOptions(flags: RawFlags): CrawlOptions | false {
+  const include = flags.include ?? [];
+  const exclude = flags.exclude ?? [];
+  const given = [
+    flags.depth !== undefined && "--depth",
+    flags.scope !== undefined && "--scope",
+    include.length > 0 && "--include",
+    exclude.length > 0 && "--exclude",
+    flags.maxPages !== undefined && "--max-pages",
+    flags.followNofollow && "--follow-nofollow",
+  ].filter(Boolean);
+  if (!flags.crawl) {
+    if (given.length > 0) throw new UsageError(`${given[0]} needs --crawl`);
+    return false;
+  }
+  const crawl: CrawlOptions = {
+    include: include.map((text) => regex("--include", text)),
+    exclude: exclude.map((text) => regex("--exclude", text)),
+    followNofollow: flags.followNofollow ?? false,
+  };
+  const depth = whole("--depth", flags.depth, 0);
+  if (depth !== undefined) crawl.depth = depth;
+  const maxPages = whole("--max-pages", flags.maxPages, 1);
+  if (maxPages !== undefined) crawl.maxPages = maxPages;
+  if (flags.scope !== undefined) crawl.scope = parseScope(flags.scope);
+  return crawl;
+}
+
 /**
  * Turns the command line into library options and CLI settings, validating every value on entry
  * and naming the flag in the message.
@@ -160,6 +205,8 @@ export function parseFlags(
     if (flags.save.trim() === "") throw new UsageError("--save needs a folder, got an empty value");
     options.saveDir = flags.save;
   }
+  const crawl = crawlOptions(flags);
+  if (crawl) options.crawl = crawl;
   const format = formatOf(flags.format, flags.output);
   if (flags.resume && flags.output === undefined) throw new UsageError("--resume needs --output FILE (the records to resume from)");
   if (flags.resume && format !== "ndjson") throw new UsageError(`--resume works with ndjson output, got --format ${format}`);

@@ -110,16 +110,22 @@ describe("npm start (fixtures/demo.mjs)", () => {
     expect(pages).toContain(CP1251_PAGE);
   });
 
-  it("trawls every HTML page of the demo site: one ok record each, titles decoded", { timeout: 60_000 }, async () => {
+  it("crawls every HTML page of the demo site from its home page: one ok record each, titles decoded", { timeout: 60_000 }, async () => {
     const result = await runDemo(["fixtures/demo.mjs"], repoRoot);
     expect(result.stderr).toMatch(
-      new RegExp(`^trawl demo: serving fixtures/site on http://127\\.0\\.0\\.1:\\d+/, trawling ${pages.length} pages\\n`),
+      new RegExp(`^trawl demo: serving fixtures/site on http://127\\.0\\.0\\.1:\\d+/, crawling its ${pages.length} pages`),
     );
     expect(result.code, result.stderr).toBe(0);
 
-    const lines = result.stdout.split("\n").filter((line) => line.trim() !== "");
-    expect(lines).toHaveLength(pages.length);
-    const records = parseRecords(result.stdout);
+    // The crawl also meets data.json (linked from the product list): a record, but not HTML.
+    const all = parseRecords(result.stdout);
+    const json = all.filter((record) => new URL(record.url).pathname === "/data.json");
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ ok: true, title: null, data: {} });
+    const records = all.filter((record) => new URL(record.url).pathname !== "/data.json");
+    expect(records).toHaveLength(pages.length);
+    const home = records.find((record) => new URL(record.url).pathname === "/") as unknown as { depth: number; parent: string | null };
+    expect(home).toMatchObject({ depth: 0, parent: null });
 
     const byPath = new Map(records.map((record) => [new URL(record.url).pathname, record]));
     expect([...byPath.keys()].sort()).toEqual(pages);
@@ -128,6 +134,8 @@ describe("npm start (fixtures/demo.mjs)", () => {
 
     for (const record of records) {
       expect(record, record.url).toMatchObject({ ok: true, status: 200, error: null });
+      const place = record as unknown as { depth: number; parent: string | null };
+      if (place.depth > 0) expect(all.map((r) => r.url), record.url).toContain(place.parent);
       expect(typeof record.title, record.url).toBe("string");
       expect((record.title ?? "").length, record.url).toBeGreaterThan(0);
       expect(Object.keys(record.data).sort(), record.url).toEqual(["description", "h1", "links"]);
@@ -155,7 +163,7 @@ describe("npm start (fixtures/demo.mjs)", () => {
   it("works from any working directory", { timeout: 60_000 }, async () => {
     const result = await runDemo([demoPath], tmpdir());
     expect(result.code, result.stderr).toBe(0);
-    expect(parseRecords(result.stdout)).toHaveLength(pages.length);
+    expect(parseRecords(result.stdout)).toHaveLength(pages.length + 1);
   });
 });
 

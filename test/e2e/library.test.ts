@@ -97,6 +97,8 @@ describe("the CLI under a slow reader", () => {
     const child = spawn(process.execPath, [binPath, "-c", "8", "-q"], { env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
     child.stdin.end(Array.from({ length: total }, (_, i) => `${server.url}/slow-reader-${i}`).join("\n"));
     child.stdout.pause();
+    // Wait for the run to get going (a loaded machine starts node slowly), then give it time to run ahead.
+    for (let waited = 0; server.requests === 0 && waited < 15_000; waited += 50) await sleep(50);
     await sleep(1500);
     // A 64 KiB pipe holds ~250 records; with the pool's window, far fewer than all URLs were fetched.
     const fetchedWhilePaused = server.requests;

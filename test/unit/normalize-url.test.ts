@@ -61,3 +61,10 @@ describe("normalizeUrl", () => {
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining("ftp:") });
   });
 });
+
+describe("normalizeUrl: empty query", () => {
+  it("drops a lone '?', which is the same request on the wire", () => {
+    expect(normalizeUrl("http://example.com/a?")).toEqual({ ok: true, url: "http://example.com/a" });
+    expect(normalizeUrl("http://example.com/a?b=")).toEqual({ ok: true, url: "http://example.com/a?b=" });
+  });
+});

@@ -1,0 +1,94 @@
+// Formatting only: the results table, the issue's targets as met / not met, and the JSON document.
+
+const COLUMNS = [
+  ["workload", 9, (row) => row.workload],
+  ["runner", 14, (row) => row.runner],
+  ["URLs", 9, (row) => row.urls.toLocaleString("en-US")],
+  ["ok", 9, (row) => (row.ok === null ? "?" : row.ok.toLocaleString("en-US"))],
+  ["wall s", 8, (row) => fixed(row.wallSeconds, 2)],
+  ["URLs/s", 8, (row) => fixed(row.urlsPerSecond, 0)],
+  ["CPU s", 7, (row) => fixed(row.cpuSeconds, 2)],
+  ["peak RSS MB", 11, (row) => fixed(row.peakRssMB, 0)],
+  ["server CPU s", 12, (row) => fixed(row.serverCpuSeconds, 2)],
+];
+
+function fixed(value, digits) {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
+
+export function tableHeader() {
+  const header = COLUMNS.map(([name, width], i) => (i < 2 ? name.padEnd(width) : name.padStart(width))).join("  ");
+  return `${header}\n${"-".repeat(header.length)}`;
+}
+
+export function tableRow(row) {
+  const cells = COLUMNS.map(([, width, cell], i) => (i < 2 ? cell(row).padEnd(width) : cell(row).padStart(width)));
+  const notes = [row.timedOut ? "TIMED OUT" : "", row.exitCode !== 0 ? `exit ${row.exitCode}` : ""].filter(Boolean);
+  return cells.join("  ") + (notes.length ? `  (${notes.join(", ")})` : "");
+}
+
+/**
+ * The issue's targets, each {name, target, value, met}; `met` is null when this run measured too little to
+ * judge it (--only, --quick, or a skipped run). A ratio only counts when trawl finished every URL ok.
+ */
+export function evaluateTargets({ find, identity, version, w3 }) {
+  const complete = (row) => row && !row.timedOut && row.ok === row.urls;
+  const ratio = (a, b) => (a && b ? a / b : null);
+  const judge = (name, target, value, test, rowsNeeded, format = (v) => v.toFixed(2)) => {
+    const measured = value !== null && value !== undefined && Number.isFinite(value);
+    const usable = measured && rowsNeeded.every(complete);
+    return {
+      name,
+      target,
+      value: measured ? format(value) : "n/a",
+      met: usable ? test(value) : measured ? false : null,
+      ...(measured && !usable ? { note: "a run did not complete every URL ok" } : {}),
+    };
+  };
+
+  const w1Trawl = find("W1", "trawl");
+  const w1Fetch = find("W1", "fetch floor");
+  const w1sTrawl = find("W1s", "trawl");
+  const w1sCheerio = find("W1s", "cheerio floor");
+  const w2Trawl = find("W2", "trawl");
+  const w2Fetch = find("W2", "fetch floor");
+  const w3Base = w3?.base;
+  const w3Full = w3?.full;
+  const targets = [
+    judge("W1 trawl / fetch floor URLs/s", ">= 0.6", ratio(w1Trawl?.urlsPerSecond, w1Fetch?.urlsPerSecond), (v) => v >= 0.6, [w1Trawl, w1Fetch]),
+    judge("W1s trawl / cheerio floor URLs/s", ">= 3", ratio(w1sTrawl?.urlsPerSecond, w1sCheerio?.urlsPerSecond), (v) => v >= 3, [w1sTrawl, w1sCheerio]),
+    {
+      name: "W1s extracted values identical",
+      target: "all sampled URLs",
+      value: identity ? `${identity.identical}/${identity.compared}` : "n/a",
+      met: identity ? identity.compared > 0 && identity.identical === identity.compared : null,
+      ...(identity?.firstDifference ? { note: `first difference: ${JSON.stringify(identity.firstDifference)}` } : {}),
+    },
+    judge("W2 trawl wall / fetch floor wall", "<= 1", ratio(w2Trawl?.wallSeconds, w2Fetch?.wallSeconds), (v) => v <= 1, [w2Trawl, w2Fetch]),
+    judge(`W3 peak RSS MB at ${w3Full?.urls.toLocaleString("en-US") ?? "N"} URLs`, "<= 200", w3Full?.peakRssMB, (v) => v <= 200, [w3Full], (v) => v.toFixed(0)),
+    judge(
+      `W3 RSS(${w3Full?.urls.toLocaleString("en-US") ?? "N"}) / RSS(${w3Base?.urls.toLocaleString("en-US") ?? "N/10"})`,
+      "<= 1.2",
+      ratio(w3Full?.peakRssMB, w3Base?.peakRssMB),
+      (v) => v <= 1.2,
+      [w3Full, w3Base],
+    ),
+    judge("W1 trawl peak RSS MB", "<= 150", w1Trawl?.peakRssMB, (v) => v <= 150, [w1Trawl], (v) => v.toFixed(0)),
+    {
+      ...judge("trawl --version / node -e 0 wall", "<= 1.5", version ? version.ratio : null, (v) => v <= 1.5, []),
+      ...(version ? { note: `medians ${version.trawlMs.toFixed(1)} ms vs ${version.nodeMs.toFixed(1)} ms` } : {}),
+    },
+  ];
+  return targets;
+}
+
+export function targetsText(targets) {
+  const width = Math.max(...targets.map((t) => t.name.length));
+  return targets
+    .map((t) => {
+      const verdict = t.met === null ? "not measured" : t.met ? "met" : "NOT MET";
+      const line = `${t.name.padEnd(width)}  ${t.value.padStart(9)}  (target ${t.target})  ${verdict}`;
+      return t.note ? `${line}\n${" ".repeat(width + 2)}${t.note}` : line;
+    })
+    .join("\n");
+}

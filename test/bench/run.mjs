@@ -1,0 +1,295 @@
+// `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
+// local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
+//
+//   node test/bench/run.mjs [--quick] [--only W1,W1s,W2,W3,V] [--json FILE] [--server node] [--w3-budget S]
+//
+// --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000 (a fast check, not the issue's figures)
+// --only       workloads to run; V is the `trawl --version` start-up timing
+// --json       also write every figure to FILE
+// --server     `node` to use the Node cluster even when nginx is on PATH
+// --w3-budget  skip W3's full list when the N/10 run projects it past S seconds (default 600; 0: never skip)
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { runMeasured, running, TEMP_DIR, tempPath, writeUrlFile } from "./measure.mjs";
+import { compareSamples, readFloorSample, summariseRecords } from "./records.mjs";
+import { evaluateTargets, tableHeader, tableRow, targetsText } from "./report.mjs";
+import { killGroup, killGroupNow, startServer } from "./server.mjs";
+
+const HERE = import.meta.dirname;
+const ROOT = resolve(HERE, "../..");
+const TRAWL = join(ROOT, "bin/trawl.js");
+const FLOOR = join(HERE, "floor.mjs");
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    json: { type: "string" },
+    server: { type: "string" },
+    "w3-budget": { type: "string", default: "600" },
+  },
+});
+const ALL = ["W1", "W1s", "W2", "W3", "V"];
+const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
+for (const name of selected) if (!ALL.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${ALL.join(", ")})`);
+const SIZES = flags.quick ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000 } : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000 };
+// The three selectors of W1s: a text, an attribute (a URL, so resolution is compared too), an array of links.
+const SELECTORS = ["h1=h1", "canonical=link[rel=canonical]@href", "links[]=a@href"];
+// W3's full run is skipped when the base run says it would take longer than this: a bench that runs for
+// an hour is a bench nobody runs.
+const W3_BUDGET_SECONDS = Number(flags["w3-budget"]) || Number.POSITIVE_INFINITY;
+
+function usage(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+const log = (message) => process.stderr.write(`bench: ${message}\n`);
+
+if (!existsSync(join(ROOT, "dist/cli/main.js"))) usage("dist/ is missing: run `npm run build` first (npm run bench does)");
+
+// Cleanup, whatever the way out: the server and any measured child are process groups of our own.
+let server = null;
+function cleanupNow() {
+  for (const child of running) killGroupNow(child);
+  for (const child of server?.children ?? []) killGroupNow(child);
+  rmSync(TEMP_DIR, { recursive: true, force: true });
+}
+process.on("exit", cleanupNow);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
+
+/**
+ * Server capacity with two load-generator processes of 32 connections each for 3 s: one client thread
+ * tops out below what a cluster or nginx serves, so one would measure the client.
+ */
+async function measureCapacity(origin, seconds) {
+  const cpuBefore = server.cpuSeconds();
+  const loaders = Array.from({ length: 2 }, () => {
+    const child = spawn(process.execPath, [join(HERE, "capacity.mjs"), "--origin", origin, "--connections", "32", "--seconds", String(seconds)], {
+      detached: true,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    running.add(child);
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => (output += chunk));
+    return once(child, "close").then(() => {
+      running.delete(child);
+      return JSON.parse(output);
+    });
+  });
+  const results = await Promise.all(loaders);
+  const elapsed = Math.max(...results.map((r) => r.seconds));
+  const requests = results.reduce((sum, r) => sum + r.requests, 0);
+  return { requestsPerSecond: requests / elapsed, serverCpuSeconds: server.cpuSeconds() - cpuBefore, seconds: elapsed };
+}
+
+/** One measured child: the row of the table. */
+async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, timeoutMs }) {
+  log(`${workload} ${runner}: ${urls.toLocaleString("en-US")} URLs…`);
+  const serverCpuBefore = server.cpuSeconds();
+  const result = await runMeasured({ args, stdinFile, stdoutFile, timeoutMs });
+  const serverCpuSeconds = server.cpuSeconds() - serverCpuBefore;
+  let ok = null;
+  if (stdoutFile === undefined) {
+    // The floors print {done, ok, failed}.
+    try {
+      ok = JSON.parse(result.stdout.trim().split("\n").pop()).ok;
+    } catch {}
+  }
+  if (result.exitCode !== 0 && result.stderr) log(`${workload} ${runner} stderr: ${result.stderr.trim().slice(-2000)}`);
+  return {
+    workload,
+    runner,
+    urls,
+    ok,
+    wallSeconds: result.wallSeconds,
+    urlsPerSecond: urls / result.wallSeconds,
+    cpuSeconds: result.cpuSeconds,
+    userSeconds: result.userSeconds,
+    systemSeconds: result.systemSeconds,
+    peakRssMB: result.peakRssMB,
+    serverCpuSeconds,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+  };
+}
+
+const floorArgs = (parser, urlFile, concurrency, selectors = [], sample) => [
+  FLOOR,
+  "--urls",
+  urlFile,
+  "-c",
+  String(concurrency),
+  "--parser",
+  parser,
+  ...selectors.flatMap((s) => ["-s", s]),
+  ...(sample ? ["--sample", sample.file, "--sample-every", String(sample.every)] : []),
+];
+const trawlArgs = (concurrency, selectors = []) => [TRAWL, "-q", "-c", String(concurrency), ...selectors.flatMap((s) => ["-s", s])];
+
+/** Runs trawl on a URL file piped to stdin, then reads its records back (after it has exited). */
+async function measureTrawl({ workload, urls, urlFile, concurrency, selectors, sampleUrls, timeoutMs }) {
+  const output = tempPath(`${workload}-trawl.ndjson`);
+  const row = await measure({ workload, runner: "trawl", urls, args: trawlArgs(concurrency, selectors), stdinFile: urlFile, stdoutFile: output, timeoutMs });
+  const summary = await summariseRecords(output, sampleUrls);
+  rmSync(output, { force: true });
+  row.ok = summary.ok;
+  row.records = summary.records;
+  return { row, samples: summary.samples };
+}
+
+/** Wall time (ms) of one `node <args>`, start to exit. */
+function timeOnce(args) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { stdio: "ignore" });
+  if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}`);
+  return performance.now() - started;
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const startedAt = performance.now();
+  // Read before anything of ours runs. Every figure below is CPU-bound on a small machine: anything else
+  // running (a test suite, another bench) skews them all.
+  const [load] = loadavg();
+  server = await startServer(flags.server === "node" ? { prefer: "node" } : {});
+  const { origin } = server;
+  // Sanity: every route serves the page (a broken gzip route would otherwise show up as fast failures).
+  for (const path of ["/p/0", "/gz/0", "/delay/0"]) {
+    const response = await fetch(`${origin}${path}`);
+    const body = await response.text();
+    const bytes = Buffer.byteLength(body);
+    if (!response.ok || bytes !== server.pageBytes) throw new Error(`bench server: ${path} answered ${response.status}, ${bytes} bytes`);
+  }
+  // The first seconds of a Node server run cold (JIT, lazy module loading): warm it up, then measure.
+  await measureCapacity(origin, 1);
+  const capacity = await measureCapacity(origin, 3);
+  const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
+  console.log(`machine: ${machine}`);
+  console.log(`load average before the run: ${load.toFixed(2)}${load > 0.5 ? "  (WARNING: the machine is busy; figures will be low and noisy)" : ""}`);
+  console.log(`server: ${server.kind} on ${origin}, page ${server.pageBytes.toLocaleString("en-US")} bytes`);
+  console.log(
+    `server capacity: ${Math.round(capacity.requestsPerSecond).toLocaleString("en-US")} req/s ` +
+      `(2 load processes × 32 keep-alive connections, ${capacity.seconds.toFixed(1)} s; server CPU ${capacity.serverCpuSeconds.toFixed(1)} s` +
+      ` of ${(capacity.seconds * availableParallelism()).toFixed(1)} available, shared with the load processes)`,
+  );
+  // On a small machine server and client share the cores, so req/s alone says little: the server's CPU
+  // cost per request says how much of the machine it takes from the runner being measured.
+  const microsecondsPerRequest = (capacity.serverCpuSeconds * 1e6) / (capacity.requestsPerSecond * capacity.seconds);
+  capacity.serverCpuMicrosecondsPerRequest = microsecondsPerRequest;
+  console.log(
+    `server cost: ${microsecondsPerRequest.toFixed(0)} µs CPU per request (≈ ${Math.round(1e6 / microsecondsPerRequest).toLocaleString("en-US")} req/s per core)`,
+  );
+  console.log(flags.quick ? "mode: --quick (smaller lists; the issue's targets are for the full run)\n" : "");
+  console.log(tableHeader());
+  const rows = [];
+  const add = (row) => {
+    rows.push(row);
+    console.log(tableRow(row));
+  };
+
+  // W1 throughput and W2 latency: the three runners on the same list.
+  for (const [workload, prefix, concurrency] of [
+    ["W1", "/p/", 64],
+    ["W2", "/delay/", 200],
+  ]) {
+    if (!selected.includes(workload)) continue;
+    const urls = SIZES[workload];
+    const urlFile = writeUrlFile(workload, origin, prefix, urls);
+    add(await measure({ workload, runner: "fetch floor", urls, args: floorArgs("none", urlFile, concurrency) }));
+    add(await measure({ workload, runner: "cheerio floor", urls, args: floorArgs("cheerio", urlFile, concurrency) }));
+    add((await measureTrawl({ workload, urls, urlFile, concurrency })).row);
+  }
+
+  // W1s: three selectors; the cheerio floor samples every k-th URL so trawl's values can be compared.
+  let identity = null;
+  if (selected.includes("W1s")) {
+    const urls = SIZES.W1s;
+    const urlFile = writeUrlFile("W1s", origin, "/p/", urls);
+    const sample = { file: tempPath("W1s-floor-sample.ndjson"), every: Math.max(1, Math.floor(urls / 200)) };
+    add(await measure({ workload: "W1s", runner: "cheerio floor", urls, args: floorArgs("cheerio", urlFile, 64, SELECTORS, sample) }));
+    const floorSample = existsSync(sample.file) ? readFloorSample(sample.file) : new Map();
+    const { row, samples } = await measureTrawl({ workload: "W1s", urls, urlFile, concurrency: 64, selectors: SELECTORS, sampleUrls: new Set(floorSample.keys()) });
+    add(row);
+    identity = compareSamples(floorSample, samples);
+  }
+
+  // W3 scale: trawl only, at N/10 then N, so RSS can be compared across a 10× longer list.
+  let w3 = null;
+  if (selected.includes("W3")) {
+    const full = SIZES.W3;
+    const base = full / 10;
+    const urlFile = writeUrlFile("W3", origin, "/p/", full);
+    const baseFile = writeUrlFile("W3-base", origin, "/p/", base);
+    const baseRow = (await measureTrawl({ workload: "W3", urls: base, urlFile: baseFile, concurrency: 64 })).row;
+    add(baseRow);
+    w3 = { base: baseRow, full: null };
+    const projected = full / baseRow.urlsPerSecond;
+    if (projected > W3_BUDGET_SECONDS) {
+      log(`W3: skipping ${full.toLocaleString("en-US")} URLs: trawl's rate projects ${Math.round(projected)} s (budget ${W3_BUDGET_SECONDS} s)`);
+      w3.skipped = `projected ${Math.round(projected)} s at ${Math.round(baseRow.urlsPerSecond)} URLs/s`;
+    } else {
+      // Twice the projection: slack for a slower tail, yet a hang still ends the bench.
+      const row = (await measureTrawl({ workload: "W3", urls: full, urlFile, concurrency: 64, timeoutMs: Math.min(Math.max(60, projected * 2), 7200) * 1000 })).row;
+      add(row);
+      w3.full = row;
+    }
+    rmSync(urlFile, { force: true });
+  }
+
+  // Start-up: interleaved, after one warm-up each, so both see the same file cache and CPU state.
+  let version = null;
+  if (selected.includes("V")) {
+    log("V: trawl --version vs node -e 0, 10 runs each…");
+    timeOnce(["-e", "0"]);
+    timeOnce([TRAWL, "--version"]);
+    const node = [];
+    const trawl = [];
+    for (let i = 0; i < 10; i++) {
+      node.push(timeOnce(["-e", "0"]));
+      trawl.push(timeOnce([TRAWL, "--version"]));
+    }
+    version = { nodeMs: median(node), trawlMs: median(trawl) };
+    version.ratio = version.trawlMs / version.nodeMs;
+    console.log(`\nstart-up: node -e 0 ${version.nodeMs.toFixed(1)} ms, trawl --version ${version.trawlMs.toFixed(1)} ms (medians of 10)`);
+  }
+
+  const find = (workload, runner) => rows.find((row) => row.workload === workload && row.runner === runner);
+  const targets = evaluateTargets({ find, identity, version, w3 });
+  console.log(`\ntargets (issue 3):\n${targetsText(targets)}`);
+  if (w3?.skipped) console.log(`W3 at ${SIZES.W3.toLocaleString("en-US")} URLs skipped: ${w3.skipped}`);
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  console.log(`\nbench took ${elapsedSeconds.toFixed(0)} s`);
+
+  if (flags.json) {
+    const document = {
+      date: new Date().toISOString(),
+      machine,
+      loadAverageBefore: load,
+      quick: flags.quick,
+      server: { kind: server.kind, pageBytes: server.pageBytes, capacity },
+      rows,
+      identity,
+      w3: w3 && { baseUrls: w3.base?.urls, fullUrls: SIZES.W3, skipped: w3.skipped ?? null },
+      version,
+      targets,
+      elapsedSeconds,
+    };
+    writeFileSync(flags.json, `${JSON.stringify(document, null, 2)}\n`);
+    log(`wrote ${flags.json}`);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await Promise.all([...running].map((child) => killGroup(child)));
+  await server?.stop();
+  cleanupNow();
+}

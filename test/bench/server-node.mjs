@@ -1,0 +1,67 @@
+// The Node fallback server, run as its own process group by server.mjs: a cluster of keep-alive HTTP
+// workers (one per core) serving the bench page for any path. One Node process serves this page far
+// slower than a client can fetch it, hence the cluster.
+//
+//   node server-node.mjs [--workers N]     prints {"port":…,"workers":N} on stdout once every worker listens
+//
+// Routes: /delay/… answers after DELAY_MS; /gz/… sends the page gzip-encoded; anything else, the page.
+import cluster from "node:cluster";
+import { createServer } from "node:http";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { buildPage } from "./page.mjs";
+
+export const DELAY_MS = 100;
+
+if (cluster.isPrimary) {
+  const { values } = parseArgs({ options: { workers: { type: "string" } } });
+  const workers = Number(values.workers ?? availableParallelism());
+  // Round-robin (the Linux default) spreads the long-lived keep-alive connections evenly over workers;
+  // with SCHED_NONE the kernel often hands most of them to one worker.
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  let listening = 0;
+  cluster.on("listening", (_worker, address) => {
+    if (++listening === workers) process.stdout.write(`${JSON.stringify({ port: address.port, workers })}\n`);
+  });
+  // A worker dying mid-run would silently halve capacity and skew every figure after it: fail loudly.
+  cluster.on("exit", (worker, code, signal) => {
+    if (!shuttingDown) {
+      console.error(`bench server: worker ${worker.process.pid} died (${signal ?? code})`);
+      process.exit(1);
+    }
+  });
+  let shuttingDown = false;
+  process.on("SIGTERM", () => {
+    shuttingDown = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGKILL");
+    process.exit(0);
+  });
+  for (let i = 0; i < workers; i++) cluster.fork();
+} else {
+  const page = Buffer.from(buildPage());
+  const gzipped = gzipSync(page);
+  const plainHeaders = { "content-type": "text/html; charset=utf-8", "content-length": page.length };
+  const gzipHeaders = {
+    "content-type": "text/html; charset=utf-8",
+    "content-encoding": "gzip",
+    "content-length": gzipped.length,
+    vary: "accept-encoding",
+  };
+  const server = createServer(
+    // Clients keep their sockets for the whole run; idle gaps between runs must not close them mid-request.
+    { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 },
+    (request, response) => {
+      const url = request.url ?? "/";
+      if (url.startsWith("/delay/")) {
+        setTimeout(() => response.writeHead(200, plainHeaders).end(page), DELAY_MS);
+      } else if (url.startsWith("/gz/")) {
+        response.writeHead(200, gzipHeaders).end(gzipped);
+      } else {
+        response.writeHead(200, plainHeaders).end(page);
+      }
+    },
+  );
+  server.listen({ host: "127.0.0.1", port: 0, backlog: 4096 });
+  // Port 0 under cluster: the primary picks one port and shares it with every worker.
+}
