@@ -42,6 +42,11 @@ export interface TrawlOptions {
   concurrency?: number;
   /** Requests in flight at most to one host (`host:port`). @default same as `concurrency` */
   perHostConcurrency?: number;
+  /**
+   * New requests to one host per second, evenly spaced (`--rate 10/s` is 10, `--rate 30/m` is 0.5).
+   * @default undefined (no pacing)
+   */
+  ratePerSecond?: number;
   /** Limit for one attempt, connect to the last body byte, in ms. @default 30000 */
   timeoutMs?: number;
   /** Extra attempts after a retryable failure. @default 2 */
@@ -90,6 +95,7 @@ export interface TrawlOptions {
 export interface ResolvedOptions {
   concurrency: number;
   perHostConcurrency: number;
+  ratePerSecond: number | undefined;
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
@@ -138,6 +144,12 @@ function integer(name: string, value: number | undefined, fallback: number, min:
     throw new UsageError(`${name} must be an integer >= ${min}, got \`${value}\``);
   }
   return value;
+}
+
+function validRate(rate: number | undefined): number | undefined {
+  if (rate === undefined) return undefined;
+  if (!(Number.isFinite(rate) && rate > 0)) throw new UsageError(`ratePerSecond must be a number > 0, got \`${rate}\``);
+  return rate;
 }
 
 function validProxy(proxy: string | undefined): string | undefined {
@@ -207,6 +219,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   return {
     concurrency,
     perHostConcurrency: Math.min(concurrency, integer("perHostConcurrency", options.perHostConcurrency, concurrency, 1)),
+    ratePerSecond: validRate(options.ratePerSecond),
     timeoutMs: integer("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs, 1),
     retries: integer("retries", options.retries, DEFAULTS.retries, 0),
     retryDelayMs: integer("retryDelayMs", options.retryDelayMs, DEFAULTS.retryDelayMs, 0),

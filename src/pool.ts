@@ -8,6 +8,8 @@ export interface PoolSettings<T> {
   perKeyConcurrency: number;
   /** The key an item is limited under. */
   keyOf: (item: T) => string;
+  /** The key's limit now, when it changes during a run (adaptive per-host limits); at most `perKeyConcurrency`. */
+  keyConcurrency?: ((key: string) => number) | undefined;
   /** Yield results in input order rather than completion order. */
   ordered: boolean;
   /**
@@ -58,9 +60,15 @@ export async function* mapPool<T, R>(
       perKey.set(key, limit);
     }
     const keyLimit = limit;
+    const adjust = () => {
+      const wanted = settings.keyConcurrency?.(key);
+      if (wanted !== undefined && wanted !== keyLimit.concurrency) keyLimit.concurrency = wanted;
+    };
+    adjust();
     // The key's slot is taken first, so a task queued behind a busy host never holds a global slot.
     keyLimit(() => global(() => work(item))).then(
       (result) => {
+        adjust();
         if (settings.ordered) finishedOutOfOrder.set(index, result);
         else ready.push(result);
         // Forget idle keys, so a list over a million hosts keeps no per-host state.

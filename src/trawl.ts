@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { AdaptiveLimits } from "./adaptive.js";
 import { type CrawlItem, Frontier } from "./crawl/frontier.js";
 import { scanLinks } from "./crawl/links.js";
 import { createExtractor } from "./extractor.js";
@@ -10,6 +11,7 @@ import { fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
+import { HostPacer } from "./rate.js";
 import { fetchedRecord, invalidRecord } from "./make-record.js";
 import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
@@ -29,13 +31,15 @@ async function* judgeInput(
   }
 }
 
-/** The key a URL is rate- and concurrency-limited under: its host and port. */
-function hostKey(item: CrawlItem): string {
-  if (!item.input.ok) return "";
-  const url = item.input.url;
+/** The key a URL is rate- and concurrency-limited under: its host and port (`host[:port]`). */
+function hostOf(url: string): string {
   const start = url.indexOf("//") + 2;
   const end = url.indexOf("/", start);
   return url.slice(start, end === -1 ? undefined : end);
+}
+
+function hostKey(item: CrawlItem): string {
+  return item.input.ok ? hostOf(item.input.url) : "";
 }
 
 /** Input URLs as pool items, when not crawling. */
@@ -79,10 +83,18 @@ export async function* trawl(
     maxRedirects: resolved.maxRedirects,
     maxBytes: resolved.maxBytes,
   };
+  // Politeness: hosts that answer 429/503 get fewer requests at once; --rate spaces requests out.
+  const adaptive = new AdaptiveLimits(resolved.perHostConcurrency);
+  const rate = resolved.ratePerSecond;
+  const pacer = rate === undefined ? null : new HostPacer(() => 1000 / rate);
   const retrySettings: RetrySettings = {
     retries: resolved.retries,
     retryDelayMs: resolved.retryDelayMs,
-    onAttempt: resolved.onAttempt,
+    onAttempt: (event) => {
+      adaptive.observe(hostOf(event.url), event.status);
+      resolved.onAttempt?.(event);
+    },
+    pace: pacer ? (url, signal) => pacer.wait(hostOf(url), signal) : undefined,
   };
 
   // Crawling, every URL is fetched once whatever --no-dedupe says: links lead back to pages often.
@@ -124,6 +136,7 @@ export async function* trawl(
       concurrency: resolved.concurrency,
       perKeyConcurrency: resolved.perHostConcurrency,
       keyOf: hostKey,
+      keyConcurrency: (key) => adaptive.limitOf(key),
       ordered: resolved.ordered,
       window: resolved.concurrency * 2 + 64,
       signal: runSignal,

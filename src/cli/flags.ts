@@ -2,6 +2,7 @@ import { UsageError } from "../errors.js";
 import type { InputSource } from "../input.js";
 import { parseScope } from "../crawl/scopes.js";
 import type { CrawlOptions, TrawlOptions } from "../options.js";
+import { parseRate } from "../rate.js";
 import { parseSelectArgument } from "../selectors.js";
 import { parseShard } from "../shard.js";
 import { parseDuration, parseSize, parseWholeNumber } from "../units.js";
@@ -12,6 +13,7 @@ export interface RawFlags {
   input: string[];
   concurrency?: string;
   perHost?: string;
+  rate?: string;
   timeout?: string;
   retries?: string;
   retryDelay?: string;
@@ -190,6 +192,7 @@ export function parseFlags(
   assign("maxRedirects", whole("--max-redirects", flags.maxRedirects, 0));
   assign("maxBytes", size("--max-bytes", flags.maxBytes));
   assign("userAgent", flags.userAgent);
+  if (flags.rate !== undefined) options.ratePerSecond = parseRate(flags.rate);
   if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   if (flags.proxy !== undefined) {
     try {

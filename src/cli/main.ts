@@ -34,6 +34,7 @@ function buildProgram(): Command {
     .optionsGroup("Fetching:")
     .option("-c, --concurrency <n>", "requests in flight at most, over all hosts (default: 16)")
     .option("--per-host <n>", "requests in flight at most to one host (default: same as -c)")
+    .option("--rate <n[/s|/m]>", "new requests to one host per second (or minute), evenly spaced")
     .option("-t, --timeout <duration>", "limit for one attempt: connect, headers and whole body (default: 30s)")
     .option("-r, --retries <n>", "extra attempts after a retryable failure (default: 2)")
     .option("--retry-delay <duration>", "backoff base, exponential with full jitter, capped at 30s (default: 500ms)")

@@ -12,7 +12,19 @@ export interface RetrySettings {
   retries: number;
   retryDelayMs: number;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
+  /** Waits for the host's next request slot (`--rate`); false when the run was aborted meanwhile. */
+  pace?: ((url: string, signal: AbortSignal) => Promise<boolean>) | undefined;
 }
+
+const aborted = (url: string, attempts: number): FetchOutcome => ({
+  finalUrl: url,
+  status: null,
+  contentType: null,
+  body: null,
+  error: new TrawlError("EABORTED", "the run was aborted"),
+  retryAfterMs: null,
+  attempts,
+});
 
 /** The error code an attempt ends with for the retry policy: its failure, else EHTTP for non-2xx. */
 function codeOf(result: AttemptResult): AttemptEvent["code"] {
@@ -31,6 +43,7 @@ export async function fetchWithRetry(
   runSignal: AbortSignal,
 ): Promise<FetchOutcome> {
   for (let attempt = 1; ; attempt++) {
+    if (retrySettings.pace && !(await retrySettings.pace(url, runSignal))) return aborted(url, attempt - 1);
     const started = performance.now();
     const result = await fetchPage(url, fetchSettings, runSignal);
     const code = codeOf(result);

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { AdaptiveLimits } from "../../src/adaptive.js";
+import { UsageError } from "../../src/errors.js";
+import { HostPacer, parseRate } from "../../src/rate.js";
+
+describe("parseRate", () => {
+  it("reads per second and per minute", () => {
+    expect(parseRate("10/s")).toBe(10);
+    expect(parseRate("10")).toBe(10);
+    expect(parseRate("30/m")).toBe(0.5);
+    expect(parseRate("2.5/s")).toBe(2.5);
+  });
+  it.each(["0", "-1/s", "ten", "5/h", ""])("rejects %j naming --rate", (text) => {
+    expect(() => parseRate(text)).toThrow(UsageError);
+    expect(() => parseRate(text)).toThrow(/--rate/);
+  });
+});
+
+describe("HostPacer", () => {
+  it("spaces one host's requests evenly, shared by every caller, and leaves other hosts alone", async () => {
+    const pacer = new HostPacer(() => 50);
+    const signal = new AbortController().signal;
+    const started = performance.now();
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, () => pacer.wait("a", signal).then(() => times.push(performance.now() - started))),
+    );
+    times.sort((x, y) => x - y);
+    // Six slots 50 ms apart: the first at once, the last about 250 ms later.
+    expect(times[0]).toBeLessThan(40);
+    expect(times[5]).toBeGreaterThanOrEqual(240);
+    const other = performance.now();
+    await pacer.wait("b", signal);
+    expect(performance.now() - other).toBeLessThan(40);
+  });
+
+  it("wakes at once with false when the run is aborted", async () => {
+    const pacer = new HostPacer(() => 10_000);
+    const controller = new AbortController();
+    await pacer.wait("a", controller.signal);
+    const waiting = pacer.wait("a", controller.signal);
+    controller.abort();
+    expect(await waiting).toBe(false);
+  });
+});
+
+describe("AdaptiveLimits", () => {
+  it("halves a host's limit on 429/503, once per window, and leaves other hosts at full speed", () => {
+    const limits = new AdaptiveLimits(16);
+    limits.observe("a", 429);
+    expect(limits.limitOf("a")).toBe(8);
+    // The rest of the same burst (answers to requests sent before the cut) does not cut again.
+    for (let i = 0; i < 8; i++) limits.observe("a", 429);
+    expect(limits.limitOf("a")).toBe(8);
+    limits.observe("a", 503);
+    expect(limits.limitOf("a")).toBe(4);
+    expect(limits.limitOf("b")).toBe(16);
+  });
+
+  it("never goes below 1 and climbs back by one after a window of good answers", () => {
+    const limits = new AdaptiveLimits(4);
+    for (let i = 0; i < 50; i++) limits.observe("a", 429);
+    expect(limits.limitOf("a")).toBe(1);
+    for (let i = 0; i < 4; i++) limits.observe("a", 200);
+    expect(limits.limitOf("a")).toBe(2);
+    for (let i = 0; i < 200; i++) limits.observe("a", 200);
+    expect(limits.limitOf("a")).toBe(4);
+  });
+
+  it("is not moved by other failures", () => {
+    const limits = new AdaptiveLimits(8);
+    limits.observe("a", 500);
+    limits.observe("a", null);
+    limits.observe("a", 404);
+    expect(limits.limitOf("a")).toBe(8);
+  });
+});
