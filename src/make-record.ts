@@ -29,6 +29,24 @@ export function invalidRecord(input: { line: string; reason: string }, place: Cr
   };
 }
 
+/** The record of a URL that robots.txt disallows: nothing was requested. */
+export function robotsRecord(url: string, place: CrawlPlace | undefined): TrawlRecord {
+  return {
+    url,
+    finalUrl: null,
+    status: null,
+    ok: false,
+    attempts: 0,
+    ms: 0,
+    bytes: 0,
+    contentType: null,
+    title: null,
+    data: {},
+    ...place,
+    error: { code: "EROBOTS", message: "disallowed by robots.txt" },
+  };
+}
+
 /** What building a fetched record needs besides the outcome. */
 export interface RecordContext {
   extractor: Extractor;

@@ -81,6 +81,11 @@ export interface TrawlOptions {
    * records get `file`. No URL can write outside it, and no two URLs share a file. @default undefined
    */
   saveDir?: string;
+  /**
+   * Obey robots.txt, fetched once per origin; disallowed URLs get `EROBOTS`, `Crawl-delay` paces
+   * the host. @default false
+   */
+  robots?: boolean;
   /** Also follow the links of every HTML page fetched; `true` takes the defaults. @default undefined (no crawl) */
   crawl?: CrawlOptions | boolean;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
@@ -111,6 +116,7 @@ export interface ResolvedOptions {
   shard: Shard | undefined;
   saveDir: string | undefined;
   crawl: CrawlSettings | null;
+  robots: boolean;
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -235,6 +241,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     shard: validShard(options.shard),
     saveDir: options.saveDir,
     crawl: resolveCrawl(options.crawl),
+    robots: options.robots ?? false,
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

@@ -12,7 +12,11 @@ import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
 import { HostPacer } from "./rate.js";
-import { fetchedRecord, invalidRecord } from "./make-record.js";
+import { RobotsCache } from "./robots.js";
+
+// RFC 9309 §2.5: crawlers must read at least 500 KiB of a robots.txt; this much is plenty.
+const ROBOTS_MAX_BYTES = 512 * 1024;
+import { fetchedRecord, invalidRecord, robotsRecord } from "./make-record.js";
 import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
 
@@ -86,7 +90,17 @@ export async function* trawl(
   // Politeness: hosts that answer 429/503 get fewer requests at once; --rate spaces requests out.
   const adaptive = new AdaptiveLimits(resolved.perHostConcurrency);
   const rate = resolved.ratePerSecond;
-  const pacer = rate === undefined ? null : new HostPacer(() => 1000 / rate);
+  const robotsRetry: RetrySettings = { retries: resolved.retries, retryDelayMs: resolved.retryDelayMs, onAttempt: resolved.onAttempt };
+  const robotsFetch = { ...fetchSettings, maxBytes: Math.min(resolved.maxBytes, ROBOTS_MAX_BYTES) };
+  const robots = resolved.robots
+    ? new RobotsCache((url) => fetchWithRetry(url, robotsFetch, robotsRetry, runSignal), resolved.userAgent)
+    : null;
+  // The pace of a host: --rate, or its robots.txt Crawl-delay when that is slower.
+  const intervalOf = (host: string): number | null => {
+    const delays = [rate === undefined ? null : 1000 / rate, robots?.crawlDelayMs(host) ?? null].filter((ms) => ms !== null);
+    return delays.length === 0 ? null : Math.max(...delays);
+  };
+  const pacer = rate === undefined && !robots ? null : new HostPacer(intervalOf);
   const retrySettings: RetrySettings = {
     retries: resolved.retries,
     retryDelayMs: resolved.retryDelayMs,
@@ -107,6 +121,7 @@ export async function* trawl(
     const place = frontier ? { depth: item.depth, parent: item.parent } : undefined;
     if (!item.input.ok) return invalidRecord(item.input, place);
     const url = item.input.url;
+    if (robots && !(await robots.check(url)).allowed) return robotsRecord(url, place);
     resolved.onStart?.(url);
     const started = performance.now();
     const outcome = await fetchWithRetry(url, fetchSettings, retrySettings, runSignal);

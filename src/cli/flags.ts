@@ -23,6 +23,7 @@ export interface RawFlags {
   userAgent?: string;
   proxy?: string;
   insecure?: boolean;
+  robots?: boolean;
   select: string[];
   dedupe: boolean;
   shard?: string;
@@ -180,6 +181,7 @@ export function parseFlags(
     dedupe: flags.dedupe,
     ordered: flags.ordered ?? false,
     insecure: flags.insecure ?? false,
+    robots: flags.robots ?? false,
   };
   const assign = <K extends keyof TrawlOptions>(key: K, value: TrawlOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;

@@ -44,6 +44,7 @@ function buildProgram(): Command {
     .option("-A, --user-agent <ua>", `User-Agent header (default: trawl/${version})`)
     .option("--proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
     .option("--insecure", "accept invalid TLS certificates")
+    .option("--robots", "obey robots.txt (fetched once per origin); disallowed URLs get EROBOTS")
     .optionsGroup("Extraction:")
     .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect, [])
     .optionsGroup("Crawl:")
