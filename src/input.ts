@@ -7,18 +7,20 @@ import { UsageError } from "./errors.js";
 /** Where URLs come from (SPEC §1), in the order they are read. */
 export type InputSource = { kind: "list"; urls: readonly string[] } | { kind: "file"; path: string } | { kind: "stdin" };
 
-/** Checks up front that every input file can be read, so a typo is a usage error, not a half run. */
-export async function assertReadable(sources: readonly InputSource[]): Promise<void> {
-  for (const source of sources) {
-    if (source.kind !== "file") continue;
-    try {
-      await access(source.path, constants.R_OK);
-      if ((await stat(source.path)).isDirectory()) throw new Error("is a directory");
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new UsageError(`--input ${source.path}: cannot read it (${reason})`);
-    }
+/** Checks that a file given to `flag` can be read, so a typo is a usage error, not a half run. */
+export async function assertReadableFile(path: string, flag: string): Promise<void> {
+  try {
+    await access(path, constants.R_OK);
+    if ((await stat(path)).isDirectory()) throw new Error("is a directory");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`${flag} ${path}: cannot read it (${reason})`);
   }
+}
+
+/** Checks up front that every input file can be read. */
+export async function assertReadable(sources: readonly InputSource[]): Promise<void> {
+  for (const source of sources) if (source.kind === "file") await assertReadableFile(source.path, "--input");
 }
 
 /** Input line rules: whitespace trimmed (a UTF-8 BOM too), blank lines and `#` comments skipped. */

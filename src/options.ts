@@ -86,6 +86,8 @@ export interface TrawlOptions {
    * the host. @default false
    */
   robots?: boolean;
+  /** Sitemaps (URLs or local files; `urlset`, `sitemapindex`, gzipped or not) whose pages are input too, after `urls`. @default [] */
+  sitemaps?: string[];
   /** Also follow the links of every HTML page fetched; `true` takes the defaults. @default undefined (no crawl) */
   crawl?: CrawlOptions | boolean;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
@@ -117,6 +119,7 @@ export interface ResolvedOptions {
   saveDir: string | undefined;
   crawl: CrawlSettings | null;
   robots: boolean;
+  sitemaps: string[];
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -242,6 +245,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     saveDir: options.saveDir,
     crawl: resolveCrawl(options.crawl),
     robots: options.robots ?? false,
+    sitemaps: options.sitemaps ?? [],
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

@@ -2,12 +2,13 @@ import { setMaxListeners } from "node:events";
 import { AdaptiveLimits } from "./adaptive.js";
 import { type CrawlItem, Frontier } from "./crawl/frontier.js";
 import { scanLinks } from "./crawl/links.js";
+import { sitemapUrls } from "./crawl/sitemap.js";
 import { createExtractor } from "./extractor.js";
 import { HashSet64 } from "./hash-set.js";
 import { createDispatcher } from "./http/agent.js";
 import { decodeText, isHtml } from "./http/charset.js";
 import type { FetchSettings } from "./http/fetch-page.js";
-import { fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
+import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
@@ -44,6 +45,16 @@ function hostOf(url: string): string {
 
 function hostKey(item: CrawlItem): string {
   return item.input.ok ? hostOf(item.input.url) : "";
+}
+
+/** The input URLs, then the pages of each sitemap. */
+async function* withSitemaps(
+  urls: AsyncIterable<string> | Iterable<string>,
+  sitemaps: readonly string[],
+  fetchSitemap: (url: string) => Promise<FetchOutcome>,
+): AsyncGenerator<string> {
+  yield* urls;
+  for (const sitemap of sitemaps) yield* sitemapUrls(sitemap, fetchSitemap);
 }
 
 /** Input URLs as pool items, when not crawling. */
@@ -114,7 +125,9 @@ export async function* trawl(
   // Crawling, every URL is fetched once whatever --no-dedupe says: links lead back to pages often.
   const crawl = resolved.crawl;
   const seen = resolved.dedupe || crawl ? new HashSet64() : null;
-  const inputs = judgeInput(urls, seen, resolved.shard);
+  const sitemapFetch = { ...fetchSettings, maxBytes: Math.max(resolved.maxBytes, 50 * 1024 * 1024) };
+  const fromSitemap = (url: string) => fetchWithRetry(url, sitemapFetch, { ...retrySettings, pace: undefined }, runSignal);
+  const inputs = judgeInput(withSitemaps(urls, resolved.sitemaps, fromSitemap), seen, resolved.shard);
   const frontier = crawl && seen ? new Frontier(inputs, crawl, seen) : null;
 
   const fetchItem = async (item: CrawlItem): Promise<TrawlRecord | null> => {

@@ -11,6 +11,7 @@ import { FORMATS, type FormatName } from "./writers/format.js";
 /** The flags as commander hands them over: strings, arrays of strings and booleans. */
 export interface RawFlags {
   input: string[];
+  sitemap?: string[];
   concurrency?: string;
   perHost?: string;
   rate?: string;
@@ -159,9 +160,10 @@ export function parseFlags(
   const sources: InputSource[] = [];
   if (urls.length > 0) sources.push({ kind: "list", urls });
   for (const path of flags.input) sources.push(path === "-" ? { kind: "stdin" } : { kind: "file", path });
-  const implicitStdin = sources.length === 0 && !stdinIsTTY;
+  const sitemaps = flags.sitemap ?? [];
+  const implicitStdin = sources.length === 0 && sitemaps.length === 0 && !stdinIsTTY;
   if (implicitStdin) sources.push({ kind: "stdin" });
-  if (sources.length === 0) {
+  if (sources.length === 0 && sitemaps.length === 0) {
     throw new UsageError("no URLs: give them as arguments, with --input FILE, or on stdin");
   }
 
@@ -181,7 +183,6 @@ export function parseFlags(
     dedupe: flags.dedupe,
     ordered: flags.ordered ?? false,
     insecure: flags.insecure ?? false,
-    robots: flags.robots ?? false,
   };
   const assign = <K extends keyof TrawlOptions>(key: K, value: TrawlOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
@@ -210,6 +211,8 @@ export function parseFlags(
     if (flags.save.trim() === "") throw new UsageError("--save needs a folder, got an empty value");
     options.saveDir = flags.save;
   }
+  if (sitemaps.length > 0) options.sitemaps = sitemaps;
+  if (flags.robots) options.robots = true;
   const crawl = crawlOptions(flags);
   if (crawl) options.crawl = crawl;
   const format = formatOf(flags.format, flags.output);

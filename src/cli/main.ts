@@ -30,6 +30,7 @@ function buildProgram(): Command {
     .optionsGroup("Input:")
     .option("-i, --input <path>", "read URLs from a file, one per line ('-' for stdin); repeatable", collect, [])
     .option("--no-dedupe", "fetch duplicate URLs again instead of once")
+    .option("--sitemap <url-or-file>", "also read page URLs from a sitemap or sitemap index (nested, gzipped); repeatable", collect, [])
     .option("--shard <k/n>", "take only shard k of n (by a stable URL hash), to split one list over n jobs")
     .optionsGroup("Fetching:")
     .option("-c, --concurrency <n>", "requests in flight at most, over all hosts (default: 16)")

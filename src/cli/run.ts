@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { assertReadable, readInput } from "../input.js";
+import { assertReadable, assertReadableFile, readInput } from "../input.js";
 import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
 import { cutPartialLine, type ResumeState, readResumeState, skipDone } from "../resume.js";
@@ -40,6 +40,7 @@ async function* counted(lines: AsyncIterable<string>, counter: { lines: number; 
  */
 export async function run(options: TrawlOptions, settings: CliSettings): Promise<number> {
   await assertReadable(settings.sources);
+  for (const sitemap of options.sitemaps ?? []) if (!/^https?:/i.test(sitemap)) await assertReadableFile(sitemap, "--sitemap");
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(settings);
@@ -100,7 +101,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
   }
-  if (counter.lines === 0 && signalExit === 0) {
+  if (counter.lines === 0 && written === 0 && signalExit === 0) {
     throw new UsageError("no URLs in the input (it is empty or holds only comments)");
   }
   if (written === 0) await output.write(format.begin());
