@@ -1,6 +1,7 @@
 import type { HashSet64 } from "../hash-set.js";
 import type { InputUrl } from "../normalize-url.js";
 import { inScope } from "./scope.js";
+import { SpillQueue } from "./spill-queue.js";
 import type { Scope } from "./scopes.js";
 
 /** How a crawl follows links, validated. */
@@ -31,8 +32,7 @@ export interface CrawlItem {
  * keeps the queue short; every URL is taken once (the `seen` set holds 64-bit hashes).
  */
 export class Frontier {
-  private readonly queue: CrawlItem[] = [];
-  private head = 0;
+  private readonly queue = new SpillQueue<CrawlItem>();
   private inFlight = 0;
   private taken = 0;
   private wake: (() => void) | null = null;
@@ -75,19 +75,19 @@ export class Frontier {
   }
 
   private next(): CrawlItem | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const item = this.queue[this.head];
-    this.head++;
-    // Drop the consumed front now and then, so the array does not keep every item ever queued.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    return item;
+    return this.queue.shift();
   }
 
   /** The items to fetch, in the order to fetch them. */
   async *items(): AsyncGenerator<CrawlItem> {
+    try {
+      yield* this.ordered();
+    } finally {
+      this.queue.dispose();
+    }
+  }
+
+  private async *ordered(): AsyncGenerator<CrawlItem> {
     const input = this.source[Symbol.asyncIterator]();
     let inputDone = false;
     while (this.taken < this.settings.maxPages) {
