@@ -10,7 +10,7 @@ import { FORMATS, type FormatName } from "./writers/format.js";
 
 /** The flags as commander hands them over: strings, arrays of strings and booleans. */
 export interface RawFlags {
-  input: string[];
+  input?: string[];
   sitemap?: string[];
   concurrency?: string;
   perHost?: string;
@@ -20,12 +20,12 @@ export interface RawFlags {
   retryDelay?: string;
   maxRedirects?: string;
   maxBytes?: string;
-  header: string[];
+  header?: string[];
   userAgent?: string;
   proxy?: string;
   insecure?: boolean;
   robots?: boolean;
-  select: string[];
+  select?: string[];
   dedupe: boolean;
   shard?: string;
   ordered?: boolean;
@@ -159,7 +159,7 @@ export function parseFlags(
 ): { options: TrawlOptions; settings: CliSettings } {
   const sources: InputSource[] = [];
   if (urls.length > 0) sources.push({ kind: "list", urls });
-  for (const path of flags.input) sources.push(path === "-" ? { kind: "stdin" } : { kind: "file", path });
+  for (const path of flags.input ?? []) sources.push(path === "-" ? { kind: "stdin" } : { kind: "file", path });
   const sitemaps = flags.sitemap ?? [];
   const implicitStdin = sources.length === 0 && sitemaps.length === 0 && !stdinIsTTY;
   if (implicitStdin) sources.push({ kind: "stdin" });
@@ -169,7 +169,7 @@ export function parseFlags(
 
   const select: Record<string, string> = {};
   const fieldNames: string[] = [];
-  for (const argument of flags.select) {
+  for (const argument of flags.select ?? []) {
     const field = parseSelectArgument(argument);
     if (fieldNames.includes(field.name)) throw new UsageError(`--select ${field.name} is given twice`);
     fieldNames.push(field.name);
@@ -178,7 +178,7 @@ export function parseFlags(
   }
 
   const options: TrawlOptions = {
-    headers: headers(flags.header),
+    headers: headers(flags.header ?? []),
     select,
     dedupe: flags.dedupe,
     ordered: flags.ordered ?? false,

@@ -8,7 +8,8 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
   version: string;
 };
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+// Repeatable options collect their values; no default, so help does not print "(default: [])".
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const EXAMPLES = `
 Examples:
@@ -16,6 +17,8 @@ Examples:
   $ trawl -i urls.txt -c 32 -s h1=h1 -s 'links[]=a@href' > records.ndjson
   $ cat urls.txt | trawl -s price=.price -s image=img@src -o products.csv
   $ trawl -i urls.txt --timeout 10s --retries 4 --per-host 4 -o out.json --allow-failures
+  $ trawl --crawl --depth 3 --robots --rate 5/s -s h1=h1 https://example.com/
+  $ trawl -i urls.txt --shard 2/4 --resume -o part-2.ndjson --summary summary.json
   $ npx trawl https://example.com/
 
 Records go to stdout (or --output), one JSON object per URL; everything else goes to stderr.
@@ -28,9 +31,9 @@ function buildProgram(): Command {
     .helpOption("-h, --help", "show this help and exit")
     .argument("[url...]", "URLs to fetch (also read from --input files or stdin)")
     .optionsGroup("Input:")
-    .option("-i, --input <path>", "read URLs from a file, one per line ('-' for stdin); repeatable", collect, [])
+    .option("-i, --input <path>", "read URLs from a file, one per line ('-' for stdin); repeatable", collect)
     .option("--no-dedupe", "fetch duplicate URLs again instead of once")
-    .option("--sitemap <url-or-file>", "also read page URLs from a sitemap or sitemap index (nested, gzipped); repeatable", collect, [])
+    .option("--sitemap <url-or-file>", "also read page URLs from a sitemap or sitemap index (nested, gzipped); repeatable", collect)
     .option("--shard <k/n>", "take only shard k of n (by a stable URL hash), to split one list over n jobs")
     .optionsGroup("Fetching:")
     .option("-c, --concurrency <n>", "requests in flight at most, over all hosts (default: 16)")
@@ -41,19 +44,19 @@ function buildProgram(): Command {
     .option("--retry-delay <duration>", "backoff base, exponential with full jitter, capped at 30s (default: 500ms)")
     .option("--max-redirects <n>", "redirects followed at most; 0 returns the 3xx itself (default: 10)")
     .option("--max-bytes <size>", "largest body after decompression, e.g. 512kb, 10mb (default: 10mb)")
-    .option("-H, --header <header>", "extra request header \"Name: value\"; repeatable", collect, [])
+    .option("-H, --header <header>", "extra request header \"Name: value\"; repeatable", collect)
     .option("-A, --user-agent <ua>", `User-Agent header (default: trawl/${version})`)
     .option("--proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
     .option("--insecure", "accept invalid TLS certificates")
     .option("--robots", "obey robots.txt (fetched once per origin); disallowed URLs get EROBOTS")
     .optionsGroup("Extraction:")
-    .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect, [])
+    .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect)
     .optionsGroup("Crawl:")
     .option("--crawl", "also follow the a[href] links of every HTML page fetched")
     .option("--depth <n>", "with --crawl: follow links up to this depth; input URLs are 0 (default: 2)")
     .option("--scope <scope>", "with --crawl: origin, host, domain (registrable) or any (default: origin)")
-    .option("--include <regex>", "with --crawl: follow only links matching; repeatable", collect, [])
-    .option("--exclude <regex>", "with --crawl: never follow links matching; repeatable", collect, [])
+    .option("--include <regex>", "with --crawl: follow only links matching; repeatable", collect)
+    .option("--exclude <regex>", "with --crawl: never follow links matching; repeatable", collect)
     .option("--max-pages <n>", "with --crawl: pages fetched at most, input URLs included")
     .option("--follow-nofollow", "with --crawl: follow rel=\"nofollow\" links too")
     .optionsGroup("Output:")
