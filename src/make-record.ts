@@ -11,26 +11,8 @@ export interface CrawlPlace {
   parent: string | null;
 }
 
-/** The record of an input line that is not an http(s) URL: nothing was requested. */
-export function invalidRecord(input: { line: string; reason: string }, place: CrawlPlace | undefined): TrawlRecord {
-  return {
-    url: input.line,
-    finalUrl: null,
-    status: null,
-    ok: false,
-    attempts: 0,
-    ms: 0,
-    bytes: 0,
-    contentType: null,
-    title: null,
-    data: {},
-    ...place,
-    error: { code: "EINVALIDURL", message: input.reason },
-  };
-}
-
-/** The record of a URL that robots.txt disallows: nothing was requested. */
-export function robotsRecord(url: string, place: CrawlPlace | undefined): TrawlRecord {
+/** The record of a URL that was never requested: a bad input line, or one robots.txt disallows. */
+function unfetchedRecord(url: string, code: "EINVALIDURL" | "EROBOTS", message: string, place: CrawlPlace | undefined): TrawlRecord {
   return {
     url,
     finalUrl: null,
@@ -43,8 +25,18 @@ export function robotsRecord(url: string, place: CrawlPlace | undefined): TrawlR
     title: null,
     data: {},
     ...place,
-    error: { code: "EROBOTS", message: "disallowed by robots.txt" },
+    error: { code, message },
   };
+}
+
+/** The record of an input line that is not an http(s) URL. */
+export function invalidRecord(input: { line: string; reason: string }, place: CrawlPlace | undefined): TrawlRecord {
+  return unfetchedRecord(input.line, "EINVALIDURL", input.reason, place);
+}
+
+/** The record of a URL that robots.txt disallows. */
+export function robotsRecord(url: string, place: CrawlPlace | undefined): TrawlRecord {
+  return unfetchedRecord(url, "EROBOTS", "disallowed by robots.txt", place);
 }
 
 /** What building a fetched record needs besides the outcome. */
