@@ -1,7 +1,6 @@
 import type { Extraction } from "./extract.js";
-import { decodeText } from "./http/charset.js";
 import type { SelectField } from "./selectors.js";
-import { scanTitle } from "./title-scan.js";
+import { scanTitleInBytes } from "./title-scan.js";
 
 /** Turns one HTML body into its title and data. */
 export interface Extractor {
@@ -18,7 +17,7 @@ export interface Extractor {
 export async function createExtractor(fields: readonly SelectField[]): Promise<Extractor> {
   if (fields.length === 0) {
     return {
-      extract: (body, contentType) => ({ title: scanTitle(decodeText(body, contentType)), data: {} }),
+      extract: (body, contentType) => ({ title: scanTitleInBytes(body, contentType), data: {} }),
       close: async () => undefined,
     };
   }

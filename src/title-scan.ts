@@ -1,4 +1,5 @@
 import { Parser } from "htmlparser2";
+import { createDecoder } from "./http/charset.js";
 
 // Most pages put <title> in the first kilobytes; feeding the tokenizer in slices lets it stop there
 // instead of reading the whole page.
@@ -10,6 +11,24 @@ const SLICE = 2048;
  * `</title>` outside `<svg>`, then stops. Whitespace collapsed; null when the page has no title.
  */
 export function scanTitle(html: string): string | null {
+  return scanTitleIn(function* () {
+    for (let offset = 0; offset < html.length; offset += SLICE) yield html.slice(offset, offset + SLICE);
+  }());
+}
+
+/**
+ * The same, straight from the body's bytes: only the bytes up to `</title>` are decoded (most of a
+ * page never is), a slice at a time, with the body's charset.
+ */
+export function scanTitleInBytes(bytes: Uint8Array, contentType: string | null): string | null {
+  const decoder = createDecoder(bytes, contentType);
+  return scanTitleIn(function* () {
+    for (let offset = 0; offset < bytes.length; offset += SLICE) yield decoder.write(bytes.subarray(offset, offset + SLICE));
+    yield decoder.end();
+  }());
+}
+
+function scanTitleIn(pieces: Iterable<string>): string | null {
   let svgDepth = 0;
   let inTitle = false;
   let found = false;
@@ -39,8 +58,9 @@ export function scanTitle(html: string): string | null {
     },
     { decodeEntities: true },
   );
-  for (let offset = 0; offset < html.length && !done; offset += SLICE) {
-    parser.write(html.slice(offset, offset + SLICE));
+  for (const piece of pieces) {
+    parser.write(piece);
+    if (done) break;
   }
   if (!done) parser.end();
   return found ? text.replace(/\s+/g, " ").trim() : null;

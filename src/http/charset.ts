@@ -3,6 +3,7 @@
  * `<meta charset>` in the first bytes, else UTF-8. An unknown label falls back to UTF-8.
  * TextDecoder knows the WHATWG Encoding Standard's labels (windows-1251, shift_jis, gbk, …).
  */
+import { StringDecoder } from "node:string_decoder";
 import { TextDecoder } from "node:util";
 
 /** The `charset` parameter of a Content-Type value, or null. */
@@ -30,7 +31,15 @@ function charsetOfMeta(bytes: Uint8Array): string | null {
   return META_CHARSET.exec(head)?.[1] ?? null;
 }
 
-function decoderFor(label: string | null): TextDecoder | null {
+/** Turns body bytes into text a piece at a time (a multi-byte character may span two pieces). */
+export interface BodyDecoder {
+  write(bytes: Uint8Array): string;
+  end(): string;
+}
+
+const UTF8_LABELS = new Set(["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"]);
+
+function textDecoderFor(label: string | null): TextDecoder | null {
   if (!label) return null;
   try {
     return new TextDecoder(label);
@@ -39,14 +48,42 @@ function decoderFor(label: string | null): TextDecoder | null {
   }
 }
 
-/** Decodes a body to text by the rules above; never throws. */
+/**
+ * UTF-8 the fast way: Buffer's own decoder (V8's, several times quicker than TextDecoder here),
+ * through StringDecoder so pieces may split a character; a leading BOM is dropped as TextDecoder would.
+ */
+function utf8Decoder(): BodyDecoder {
+  const decoder = new StringDecoder("utf8");
+  let first = true;
+  return {
+    write(bytes) {
+      let piece = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (first) {
+        first = false;
+        if (piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf) piece = piece.subarray(3);
+      }
+      return decoder.write(piece);
+    },
+    end: () => decoder.end(),
+  };
+}
+
+/** Picks the body's decoder by the rules above (Content-Type, BOM, `<meta charset>`, UTF-8); never throws. */
+export function createDecoder(bytes: Uint8Array, contentType: string | null): BodyDecoder {
+  for (const label of [charsetOfContentType(contentType), charsetOfBom(bytes), charsetOfMeta(bytes)]) {
+    if (label === null) continue;
+    if (UTF8_LABELS.has(label.toLowerCase())) return utf8Decoder();
+    const decoder = textDecoderFor(label);
+    if (decoder?.encoding === "utf-8") return utf8Decoder();
+    if (decoder) return { write: (piece) => decoder.decode(piece, { stream: true }), end: () => decoder.decode() };
+  }
+  return utf8Decoder();
+}
+
+/** Decodes a whole body to text; never throws. */
 export function decodeText(bytes: Uint8Array, contentType: string | null): string {
-  const decoder =
-    decoderFor(charsetOfContentType(contentType)) ??
-    decoderFor(charsetOfBom(bytes)) ??
-    decoderFor(charsetOfMeta(bytes)) ??
-    new TextDecoder("utf-8");
-  return decoder.decode(bytes);
+  const decoder = createDecoder(bytes, contentType);
+  return decoder.write(bytes) + decoder.end();
 }
 
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);

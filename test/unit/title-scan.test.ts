@@ -1,6 +1,6 @@
 import { load } from "cheerio/slim";
 import { describe, expect, it } from "vitest";
-import { scanTitle } from "../../src/title-scan.js";
+import { scanTitle, scanTitleInBytes } from "../../src/title-scan.js";
 
 /** What the full DOM parse says the title is: the reference the fast path must match. */
 function domTitle(html: string): string | null {
@@ -39,5 +39,25 @@ describe("scanTitle, the title fast path", () => {
     expect(scanTitle(CASES.entities as string)).toBe("Fish & Chips <3 été ☺");
     expect(scanTitle(CASES["svg title first"] as string)).toBe("Document");
     expect(scanTitle(CASES["no title"] as string)).toBeNull();
+  });
+});
+
+describe("scanTitleInBytes, straight from the body", () => {
+  it("decodes by the charset and agrees with scanTitle on the decoded text", async () => {
+    const { default: iconv } = await import("iconv-lite");
+    const html = "<html><head><meta charset=windows-1251><title>Русская классика</title></head></html>";
+    expect(scanTitleInBytes(iconv.encode(html, "windows-1251"), "text/html")).toBe("Русская классика");
+  });
+
+  it("keeps a character that straddles two slices whole", () => {
+    for (let pad = 2030; pad < 2050; pad++) {
+      const html = `<!--${"x".repeat(pad)}--><title>été ☺ 日本</title>`;
+      expect(scanTitleInBytes(Buffer.from(html, "utf8"), "text/html; charset=utf-8")).toBe("été ☺ 日本");
+    }
+  });
+
+  it("drops a UTF-8 BOM and reads a title after it", () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("<title>bom</title>")]);
+    expect(scanTitleInBytes(bytes, null)).toBe("bom");
   });
 });
