@@ -9,14 +9,15 @@ import { join } from "node:path";
 import { killGroup } from "./server.mjs";
 
 const GNU_TIME = "/usr/bin/time";
+const hasGnuTime = existsSync(GNU_TIME);
 
 /** Every temp file of this bench run lives here, so that one rmSync cleans up whatever the way out. */
 export const TEMP_DIR = mkdtempSync(join(tmpdir(), "trawl-bench-"));
+process.on("exit", () => rmSync(TEMP_DIR, { recursive: true, force: true }));
 
 export function tempPath(name) {
   return join(TEMP_DIR, name);
 }
-const hasGnuTime = existsSync(GNU_TIME);
 
 // The fallback reporter, preloaded with --import: rusage of this very process on exit, whatever the
 // exit path (natural end, process.exit, exitCode).

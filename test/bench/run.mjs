@@ -14,7 +14,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runMeasured, running, TEMP_DIR, tempPath, writeUrlFile } from "./measure.mjs";
+import { runMeasured, running, tempPath, writeUrlFile } from "./measure.mjs";
 import { compareSamples, readFloorSample, summariseRecords } from "./records.mjs";
 import { evaluateTargets, tableHeader, tableRow, targetsText } from "./report.mjs";
 import { killGroup, killGroupNow, startServer } from "./server.mjs";
@@ -56,7 +56,6 @@ let server = null;
 function cleanupNow() {
   for (const child of running) killGroupNow(child);
   for (const child of server?.children ?? []) killGroupNow(child);
-  rmSync(TEMP_DIR, { recursive: true, force: true });
 }
 process.on("exit", cleanupNow);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -162,7 +161,10 @@ async function main() {
     const response = await fetch(`${origin}${path}`);
     const body = await response.text();
     const bytes = Buffer.byteLength(body);
-    if (!response.ok || bytes !== server.pageBytes) throw new Error(`bench server: ${path} answered ${response.status}, ${bytes} bytes`);
+    const encoding = response.headers.get("content-encoding") ?? "identity";
+    if (!response.ok || bytes !== server.pageBytes || (encoding === "gzip") !== path.startsWith("/gz/")) {
+      throw new Error(`bench server: ${path} answered ${response.status}, ${bytes} bytes, ${encoding}`);
+    }
   }
   // The first seconds of a Node server run cold (JIT, lazy module loading): warm it up, then measure.
   await measureCapacity(origin, 1);
@@ -228,7 +230,11 @@ async function main() {
     add(baseRow);
     w3 = { base: baseRow, full: null };
     const projected = full / baseRow.urlsPerSecond;
-    if (projected > W3_BUDGET_SECONDS) {
+    if (baseRow.ok !== base) {
+      // A failing base run would "project" an instant full run and burn minutes proving nothing.
+      log(`W3: skipping ${full.toLocaleString("en-US")} URLs: the ${base.toLocaleString("en-US")}-URL run did not finish every URL ok`);
+      w3.skipped = `the ${base.toLocaleString("en-US")}-URL run failed (exit ${baseRow.exitCode}, ${baseRow.ok} ok)`;
+    } else if (projected > W3_BUDGET_SECONDS) {
       log(`W3: skipping ${full.toLocaleString("en-US")} URLs: trawl's rate projects ${Math.round(projected)} s (budget ${W3_BUDGET_SECONDS} s)`);
       w3.skipped = `projected ${Math.round(projected)} s at ${Math.round(baseRow.urlsPerSecond)} URLs/s`;
     } else {

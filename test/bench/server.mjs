@@ -93,6 +93,7 @@ async function startNodeCluster(workers) {
 async function startNginx(nginx, page) {
   const delayServer = await startNodeCluster(1);
   const dir = mkdtempSync(join(tmpdir(), "trawl-bench-nginx-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   // nginx workers may run as `nobody` when started as root; they must be able to read the page.
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, "page.html"), page, { mode: 0o644 });
@@ -166,7 +167,6 @@ export async function startServer({ prefer } = {}) {
       children: [child, delayServer.child],
       async stop() {
         await Promise.all([killGroup(child), killGroup(delayServer.child)]);
-        rmSync(dir, { recursive: true, force: true });
       },
     };
   }
