@@ -1,5 +1,6 @@
 import { type CheerioAPI, load } from "cheerio/slim";
 import type { AnyNode, Element } from "domhandler";
+import { textContent } from "domutils";
 import { UsageError } from "./errors.js";
 import type { ExtractedValue } from "./record.js";
 import type { SelectField } from "./selectors.js";
@@ -32,7 +33,7 @@ function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-function resolveUrl(value: string, base: string): string {
+function resolveUrl(value: string, base: URL | string): string {
   try {
     return new URL(value.trim(), base).href;
   } catch {
@@ -41,7 +42,7 @@ function resolveUrl(value: string, base: string): string {
 }
 
 /** `srcset` is a list of "url descriptor" candidates; resolve each URL and keep its descriptor. */
-function resolveSrcset(value: string, base: string): string {
+function resolveSrcset(value: string, base: URL): string {
   return value
     .split(",")
     .map((candidate) => {
@@ -52,10 +53,15 @@ function resolveSrcset(value: string, base: string): string {
     .join(", ");
 }
 
-/** The document's base URL: `<base href>` resolved against the response URL (HTML §2.4.1). */
-function documentBase($: CheerioAPI, finalUrl: string): string {
+/** The document's base URL: `<base href>` resolved against the response URL (HTML §2.4.1), parsed once. */
+function documentBase($: CheerioAPI, finalUrl: string): URL {
   const href = $("base[href]").first().attr("href");
-  return href === undefined ? finalUrl : resolveUrl(href, finalUrl);
+  const base = href === undefined ? finalUrl : resolveUrl(href, finalUrl);
+  try {
+    return new URL(base);
+  } catch {
+    return new URL(finalUrl);
+  }
 }
 
 /** Throws a UsageError naming the field when its selector is not valid CSS. */
@@ -80,10 +86,11 @@ export function extract(html: string, finalUrl: string, fields: readonly SelectF
   const titleElement = $("title").not("svg title").first();
   const title = titleElement.length ? collapseWhitespace(titleElement.text()) : null;
   const data: Record<string, ExtractedValue> = {};
-  let base: string | undefined;
+  let base: URL | undefined;
+  // Straight on the DOM nodes: a Cheerio wrapper per match costs more than the lookup itself.
   const valueOf = (element: AnyNode, field: SelectField): string | null => {
-    if (field.attribute === null) return $(element).text().trim();
-    const raw = $(element as Element).attr(field.attribute);
+    if (field.attribute === null) return textContent(element).trim();
+    const raw = (element as Element).attribs?.[field.attribute];
     if (raw === undefined) return null;
     if (field.attribute === "srcset") return resolveSrcset(raw, (base ??= documentBase($, finalUrl)));
     return URL_ATTRIBUTES.has(field.attribute) ? resolveUrl(raw, (base ??= documentBase($, finalUrl))) : raw;
