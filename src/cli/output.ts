@@ -12,6 +12,8 @@ const BATCH_BYTES = 64 * 1024;
 export class Output {
   private batch = "";
   private scheduled = false;
+  /** Set while the stream is full: every writer waits on it, whoever's write filled the stream. */
+  private full: Promise<void> | null = null;
   private failure: Error | null = null;
 
   private constructor(private readonly stream: Writable, private readonly ownsStream: boolean) {
@@ -35,6 +37,7 @@ export class Output {
   async write(text: string): Promise<void> {
     if (this.failure) throw this.failure;
     this.batch += text;
+    if (this.full) await this.full;
     if (this.batch.length >= BATCH_BYTES) {
       await this.flush();
     } else if (!this.scheduled) {
@@ -51,7 +54,12 @@ export class Output {
     if (this.batch === "") return;
     const text = this.batch;
     this.batch = "";
-    if (!this.stream.write(text)) await this.drained();
+    if (!this.stream.write(text)) {
+      this.full ??= this.drained().finally(() => {
+        this.full = null;
+      });
+      await this.full;
+    }
   }
 
   /** Resolves on `drain`, or when the stream fails or closes (a reader gone away must not hang us). */

@@ -104,6 +104,9 @@ describe("the CLI under a slow reader", () => {
     const fetchedWhilePaused = server.requests;
     expect(fetchedWhilePaused).toBeGreaterThan(0);
     expect(fetchedWhilePaused).toBeLessThan(1000);
+    // And it has stopped, not merely slowed: a second later it has taken (almost) nothing more.
+    await sleep(1000);
+    expect(server.requests - fetchedWhilePaused).toBeLessThan(20);
     let lines = 0;
     let rest = "";
     child.stdout.on("data", (chunk: Buffer) => {
