@@ -1,0 +1,12 @@
+// Preloaded with `node --import`: writes every module the program resolves to stderr as
+// "import-trace <url>", so a test can see which packages a command loads.
+import { register } from "node:module";
+
+const hooks = `
+import { writeSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  writeSync(2, "import-trace " + result.url + "\\n");
+  return result;
+}`;
+register(`data:text/javascript,${encodeURIComponent(hooks)}`);
