@@ -97,3 +97,66 @@ ${footer}
   while (fixed + Buffer.byteLength(filler) < PAGE_BYTES - 120) filler += `\n<p>${words(16)}.</p>`;
   return head + open + paragraphs.join("\n") + filler + close;
 }
+
+// C1's crawl site: SITE_PAGES small pages generated on the fly (no files), page n at /site/<pages>/<n>.
+// The page count is part of the path, so one stateless server serves the full site and --quick's smaller
+// one, and every page knows which of its children exist.
+
+/** The full C1 site; --quick crawls a site of a tenth of this. */
+export const SITE_PAGES = 200_000;
+
+// A pool of filler paragraphs built once per process; each page picks a few of them by its number, so a
+// page costs the server a few string joins, not a PRNG run.
+const SITE_PARAGRAPHS = (() => {
+  const random = seeded(20250101);
+  const pick = () => WORDS[Math.floor(random() * WORDS.length)];
+  return Array.from({ length: 64 }, () => `<p>${Array.from({ length: 36 }, pick).join(" ")}.</p>`);
+})();
+
+/** The path of page `n` of a site of `pages` pages; without `n`, the prefix of every page's path. */
+export const sitePath = (pages, n = "") => `/site/${pages}/${n}`;
+
+/**
+ * Page `n` (0 ≤ n < pages) of the tree site: a title "Page n", 7 to 9 filler paragraphs (2.1 to 3.4 KB in
+ * all), links to its children 10n+1 … 10n+10 (those < pages), and links that lead nowhere new, so the
+ * crawler's dedupe matters: page 0 twice (absolute path), the parent floor((n-1)/10) twice (once relative,
+ * once absolute), and the page itself with a #fragment. Depth of page n in the tree: ⌊log10(9n+1)⌋, at most
+ * 6 for 200,000 pages.
+ */
+export function buildSitePage(pages, n) {
+  const self = sitePath(pages, n);
+  const home = sitePath(pages, 0);
+  const up = n > 0 ? `<a href="${Math.floor((n - 1) / 10)}" rel="up">Up</a>` : "";
+  const upAgain = n > 0 ? `<li><a href="${sitePath(pages, Math.floor((n - 1) / 10))}">Parent page</a></li>` : "";
+  const children = [];
+  for (let child = 10 * n + 1; child <= 10 * n + 10 && child < pages; child++) {
+    children.push(`<li><a href="${sitePath(pages, child)}">Page ${child}</a></li>`);
+  }
+  // Knuth's multiplicative hash spreads consecutive pages over the pool.
+  const spread = Math.imul(n, 2654435761) >>> 0;
+  const count = 7 + (spread % 3);
+  const text = Array.from({ length: count }, (_, i) => SITE_PARAGRAPHS[(spread + i * 7) % SITE_PARAGRAPHS.length]).join("\n");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Page ${n}</title>
+<link rel="canonical" href="${self}">
+</head>
+<body>
+<nav><a href="${home}">Home</a> ${up} <a href="${self}#comments">Comments</a></nav>
+<main>
+<h1>Page ${n}</h1>
+${text}
+<ul class="children">
+${children.join("\n")}
+</ul>
+</main>
+<footer><ul>
+<li><a href="${home}">Back to the start</a></li>
+${upAgain}
+</ul></footer>
+</body>
+</html>
+`;
+}

@@ -1,5 +1,5 @@
 // Reads trawl's NDJSON output after the run (never during it: parsing in the parent would steal CPU from
-// the child being measured) and checks it against the cheerio floor's sample.
+// the child being measured) and checks it against the cheerio floor's sample, or a crawl's against its site.
 import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { isDeepStrictEqual } from "node:util";
@@ -69,4 +69,56 @@ function describeDifference(expected, actual) {
     return { field: name, floor: a, trawl: b };
   }
   return { field: "(other keys)" };
+}
+
+/**
+ * C1's check of a crawl's NDJSON output against its site of `pages` pages at `${prefix}<n>`: one byte of
+ * count per page (200 KB for 200,000 pages), the file streamed line by line, no record JSON-parsed.
+ * Returns {records, ok, distinct, duplicates, missing, stray, exact, first…} where `exact` means every page
+ * 0 … pages-1 has exactly one record and there is no other record.
+ */
+export async function checkCrawlRecords(file, prefix, pages) {
+  const seen = new Uint8Array(pages);
+  let records = 0;
+  let ok = 0;
+  let distinct = 0;
+  let duplicates = 0;
+  let stray = 0;
+  let firstDuplicate = null;
+  let firstStray = null;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line === "") continue;
+    records++;
+    if (line.includes('"ok":true')) ok++;
+    // Records start with {"url":"…" and the site's URLs need no escaping; the URL is normalised, so page n
+    // is `${prefix}${n}` exactly (no leading zeros, no fragment).
+    const url = line.slice(8, line.indexOf('"', 8));
+    const rest = url.startsWith(prefix) ? url.slice(prefix.length) : "";
+    const n = /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : -1;
+    if (n < 0 || n >= pages) {
+      stray++;
+      firstStray ??= url;
+    } else if (seen[n] === 0) {
+      seen[n] = 1;
+      distinct++;
+    } else {
+      duplicates++;
+      firstDuplicate ??= url;
+    }
+  }
+  const firstMissing = distinct < pages ? seen.indexOf(0) : -1;
+  return {
+    pages,
+    records,
+    ok,
+    distinct,
+    duplicates,
+    missing: pages - distinct,
+    stray,
+    // As many records as pages, each a different page: nothing twice, nothing stray, nothing missing.
+    exact: records === pages && distinct === pages,
+    firstDuplicate,
+    firstMissing: firstMissing < 0 ? null : `${prefix}${firstMissing}`,
+    firstStray,
+  };
 }

@@ -1,4 +1,5 @@
-// Formatting only: the results table, the issue's targets as met / not met, and the JSON document.
+// Formatting only: the results table, the issue's targets as met / not met, C1's record check, and the JSON
+// document.
 
 const COLUMNS = [
   ["workload", 9, (row) => row.workload],
@@ -31,7 +32,7 @@ export function tableRow(row) {
  * The issue's targets, each {name, target, value, met}; `met` is null when this run measured too little to
  * judge it (--only, --quick, or a skipped run). A ratio only counts when trawl finished every URL ok.
  */
-export function evaluateTargets({ find, identity, version, w3 }) {
+export function evaluateTargets({ find, identity, version, w3, crawl }) {
   const complete = (row) => row && !row.timedOut && row.ok === row.urls;
   const ratio = (a, b) => (a && b ? a / b : null);
   const judge = (name, target, value, test, rowsNeeded, format = (v) => v.toFixed(2)) => {
@@ -78,15 +79,54 @@ export function evaluateTargets({ find, identity, version, w3 }) {
       ...judge("trawl --version / node -e 0 wall", "<= 1.5", version ? version.ratio : null, (v) => v <= 1.5, []),
       ...(version ? { note: `medians ${version.trawlMs.toFixed(1)} ms vs ${version.nodeMs.toFixed(1)} ms` } : {}),
     },
+    crawlTarget(find("C1", "trawl crawl"), crawl),
   ];
   return targets;
+}
+
+/**
+ * C1 has no RSS figure to meet (only "bounded"): the line shows the figure, and is met when the crawl ended
+ * on its own with exactly one record per page of the site.
+ */
+function crawlTarget(row, crawl) {
+  const name = "C1 crawl peak RSS MB";
+  if (!row || !crawl) return { name, target: "bounded", value: "n/a", met: null };
+  const pages = crawl.pages.toLocaleString("en-US");
+  const records = crawl.records.toLocaleString("en-US");
+  const failure = row.timedOut ? "timed out" : row.exitCode !== 0 ? `exit ${row.exitCode}` : null;
+  const met = crawl.exact && failure === null;
+  let verdict = `records == ${pages}, each page once`;
+  if (!crawl.exact) verdict = `NOT MET: ${records} records, not ${pages} pages once each`;
+  else if (failure) verdict = `NOT MET: records == ${pages}, but ${failure}`;
+  return {
+    name,
+    target: "bounded",
+    value: Number.isFinite(row.peakRssMB) ? row.peakRssMB.toFixed(0) : "n/a",
+    met,
+    verdict,
+  };
+}
+
+/** C1's record check in one line: what the target line's verdict sums up. */
+export function crawlCheckText(crawl) {
+  const count = (value) => value.toLocaleString("en-US");
+  const firsts = [
+    crawl.firstMissing && `first missing ${crawl.firstMissing}`,
+    crawl.firstDuplicate && `first twice ${crawl.firstDuplicate}`,
+    crawl.firstStray && `first stray ${crawl.firstStray}`,
+  ].filter(Boolean);
+  return (
+    `C1 records: ${count(crawl.records)} (${count(crawl.ok)} ok), ${count(crawl.distinct)} distinct pages of ${count(crawl.pages)}, ` +
+    `${count(crawl.duplicates)} twice, ${count(crawl.missing)} missing, ${count(crawl.stray)} stray` +
+    (firsts.length ? `; ${firsts.join(", ")}` : "")
+  );
 }
 
 export function targetsText(targets) {
   const width = Math.max(...targets.map((t) => t.name.length));
   return targets
     .map((t) => {
-      const verdict = t.met === null ? "not measured" : t.met ? "met" : "NOT MET";
+      const verdict = t.met === null ? "not measured" : (t.verdict ?? (t.met ? "met" : "NOT MET"));
       const line = `${t.name.padEnd(width)}  ${t.value.padStart(9)}  (target ${t.target})  ${verdict}`;
       return t.note ? `${line}\n${" ".repeat(width + 2)}${t.note}` : line;
     })

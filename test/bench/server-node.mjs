@@ -4,15 +4,18 @@
 //
 //   node server-node.mjs [--workers N]     prints {"port":…,"workers":N} on stdout once every worker listens
 //
-// Routes: /delay/… answers after DELAY_MS; /gz/… sends the page gzip-encoded; anything else, the page.
+// Routes: /delay/… answers after DELAY_MS; /gz/… sends the page gzip-encoded; /site/<pages>/<n> is page n
+// of C1's crawl site, generated per request (404 past the site's end); anything else, the page.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { buildPage } from "./page.mjs";
+import { buildPage, buildSitePage } from "./page.mjs";
 
 export const DELAY_MS = 100;
+// C1's route: /site/<pages>/<n>, plain decimal numbers only (no query string).
+const SITE_ROUTE = /^\/site\/(\d{1,8})\/(\d{1,8})$/;
 
 if (cluster.isPrimary) {
   const { values } = parseArgs({ options: { workers: { type: "string" } } });
@@ -57,6 +60,16 @@ if (cluster.isPrimary) {
         setTimeout(() => response.writeHead(200, plainHeaders).end(page), DELAY_MS);
       } else if (url.startsWith("/gz/")) {
         response.writeHead(200, gzipHeaders).end(gzipped);
+      } else if (url.startsWith("/site/")) {
+        const match = SITE_ROUTE.exec(url);
+        const pages = match ? Number(match[1]) : 0;
+        const n = match ? Number(match[2]) : 0;
+        if (!match || n >= pages) {
+          response.writeHead(404, { "content-type": "text/plain", "content-length": 10 }).end("not found\n");
+        } else {
+          const body = buildSitePage(pages, n);
+          response.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(body) }).end(body);
+        }
       } else {
         response.writeHead(200, plainHeaders).end(page);
       }
