@@ -20,7 +20,7 @@ export class SpillQueue<T> {
   private written = 0;
   private count = 0;
 
-  constructor(private readonly chunk = 50_000) {}
+  constructor(private readonly chunk = 10_000) {}
 
   get length(): number {
     return this.count;
