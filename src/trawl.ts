@@ -172,10 +172,11 @@ export async function* trawl(
     for await (const record of records) if (record !== null) yield record;
   } finally {
     resolved.signal?.removeEventListener("abort", onCallerAbort);
-    const stoppedEarly = !runSignal.aborted;
+    const wasAborted = runSignal.aborted;
+    // Ends whatever is still in flight (a consumer that left the loop early).
     controller.abort();
-    // Nothing is left in flight on a normal end; after an abort, sockets are torn down at once.
-    await (stoppedEarly ? dispatcher.close() : dispatcher.destroy()).catch(() => undefined);
+    // Idle sockets close politely on a normal end; after an abort they are torn down at once.
+    await (wasAborted ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);
     await extractor.close();
   }
 }

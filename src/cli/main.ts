@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { parseFlags, type RawFlags } from "./flags.js";
+import type { RawFlags } from "./flags.js";
 
 // Read from package.json so `--version` can never drift from the published version.
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -9,6 +9,12 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
 };
 
 // Repeatable options collect their values; no default, so help does not print "(default: [])".
+/** Commander's own errors (usage, help, version) carry a `commander.*` code and an exit code. */
+function isCommanderError(error: unknown): error is { code: string; exitCode: number } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("commander.");
+}
+
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const EXAMPLES = `
@@ -24,7 +30,8 @@ Examples:
 Records go to stdout (or --output), one JSON object per URL; everything else goes to stderr.
 Exit status: 0 all ok, 1 some URL failed, 2 usage error, 130 interrupted, 143 terminated.`;
 
-function buildProgram(): Command {
+async function buildProgram(): Promise<Command> {
+  const { Command, Option } = await import("commander");
   const program = new Command("trawl")
     .description("Fetch a list of URLs concurrently, extract data with CSS selectors, stream one JSON record per URL.")
     .version(version, "-V, --version", "print the version and exit")
@@ -77,18 +84,26 @@ function buildProgram(): Command {
       outputError: (text, write) => write(`trawl: ${text.replace(/^error: /, "").trim()} (see trawl --help)\n`),
     })
     .action(async (urls: string[], flags: RawFlags) => {
+      // Everything past commander loads only once there is work: --help and --version stay instant.
+      const { parseFlags } = await import("./flags.js");
       const { options, settings } = parseFlags(urls, flags, Boolean(process.stdin.isTTY));
-      // Heavy modules (undici, cheerio, ora) load only once there is work: --help and --version stay instant.
       const { run } = await import("./run.js");
       process.exitCode = await run(options, settings);
     });
   return program;
 }
 
+const args = process.argv.slice(2);
+// A reader that goes away (`trawl --help | head`) is not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
 try {
-  await buildProgram().parseAsync(process.argv);
+  // `trawl --version` alone answers before even commander loads: it is what scripts call most.
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) process.stdout.write(`${version}\n`);
+  else await (await buildProgram()).parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
+  if (isCommanderError(error)) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof UsageError) {
     process.stderr.write(`trawl: ${error.message}\n`);
