@@ -116,7 +116,7 @@ export async function* trawl(
     retries: resolved.retries,
     retryDelayMs: resolved.retryDelayMs,
     onAttempt: (event) => {
-      adaptive.observe(hostOf(event.url), event.status);
+      adaptive.observe(hostOf(event.url), event.status, event.ms);
       resolved.onAttempt?.(event);
     },
     pace: pacer ? (url, signal) => pacer.wait(hostOf(url), signal) : undefined,

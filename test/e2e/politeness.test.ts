@@ -6,6 +6,7 @@ import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers
 let paced: HttpTestServer;
 let touchy: HttpTestServer;
 let sturdy: HttpTestServer;
+let sluggish: HttpTestServer;
 /** Time-weighted in-flight samples of the touchy host, to see where its concurrency settles. */
 const touchySamples: number[] = [];
 let sampling: NodeJS.Timeout | undefined;
@@ -26,6 +27,12 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "text/html" });
     res.end(page("touchy"));
   });
+  // Fast when lightly loaded, then slower with every request in progress beyond 2 (a struggling host).
+  sluggish = await httpServer(async (_req, res) => {
+    await sleep(20 + 250 * Math.max(0, sluggish.inFlight - 2));
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(page("sluggish"));
+  });
   sturdy = await httpServer(async (_req, res) => {
     await sleep(40);
     res.writeHead(200, { "content-type": "text/html" });
@@ -34,7 +41,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   clearInterval(sampling);
-  return Promise.all([paced.close(), touchy.close(), sturdy.close()]);
+  return Promise.all([paced.close(), touchy.close(), sturdy.close(), sluggish.close()]);
 });
 
 describe("--rate", () => {
@@ -85,5 +92,21 @@ describe("adaptive per-host concurrency", () => {
     // And the refusals stay a small share of its requests once trawl has learned.
     const refusals = touchy.requests - 300;
     expect(refusals / touchy.requests).toBeLessThan(0.35);
+  });
+});
+
+describe("adaptive per-host concurrency on latency", () => {
+  it("lowers the concurrency of a host whose latency climbs under load", { timeout: 60_000 }, async () => {
+    sluggish.resetStats();
+    const samples: number[] = [];
+    const timer = setInterval(() => samples.push(sluggish.inFlight), 10);
+    const urls = Array.from({ length: 90 }, (_, i) => `${sluggish.url}/l/${i}`);
+    const result = await runCli(["-c", "12", "-q", "-t", "60s"], { input: urls.join("\n"), timeoutMs: 55_000 });
+    clearInterval(timer);
+    expect(result.code, result.stderr).toBe(0);
+    // Without adaptation all 12 would stay in flight (no 429s here): latency alone must bring it down.
+    const late = samples.slice(Math.floor(samples.length / 2)).filter((n) => n > 0);
+    const average = late.reduce((sum, n) => sum + n, 0) / late.length;
+    expect(average).toBeLessThan(8);
   });
 });

@@ -75,3 +75,31 @@ describe("AdaptiveLimits", () => {
     expect(limits.limitOf("a")).toBe(8);
   });
 });
+
+describe("AdaptiveLimits on latency", () => {
+  it("halves a host whose answers become far slower than its baseline, and only that host", () => {
+    const limits = new AdaptiveLimits(16);
+    for (let i = 0; i < 20; i++) limits.observe("a", 200, 50);
+    expect(limits.limitOf("a")).toBe(16);
+    for (let i = 0; i < 10; i++) limits.observe("a", 200, 3000);
+    expect(limits.limitOf("a")).toBeLessThan(16);
+    expect(limits.limitOf("b")).toBe(16);
+  });
+
+  it("ignores ordinary jitter and queueing (a few times slower, but by less than a second)", () => {
+    const limits = new AdaptiveLimits(16);
+    for (let i = 0; i < 20; i++) limits.observe("a", 200, 50);
+    for (let i = 0; i < 50; i++) limits.observe("a", 200, 400 + (i % 5) * 100);
+    expect(limits.limitOf("a")).toBe(16);
+  });
+
+  it("climbs back once the host is fast again", () => {
+    const limits = new AdaptiveLimits(8);
+    for (let i = 0; i < 20; i++) limits.observe("a", 200, 50);
+    for (let i = 0; i < 40; i++) limits.observe("a", 200, 4000);
+    const cut = limits.limitOf("a");
+    expect(cut).toBeLessThan(8);
+    for (let i = 0; i < 500; i++) limits.observe("a", 200, 50);
+    expect(limits.limitOf("a")).toBe(8);
+  });
+});
