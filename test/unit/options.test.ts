@@ -85,3 +85,11 @@ describe("resolveOptions", () => {
     expect(resolveOptions({ headers: { "X-Token": "a b: c" } }).headers).toEqual({ "X-Token": "a b: c" });
   });
 });
+
+describe("VERSION", () => {
+  it("is the version in package.json (so the default User-Agent never drifts from a release)", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});
