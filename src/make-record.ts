@@ -55,11 +55,17 @@ export async function fetchedRecord(url: string, outcome: FetchOutcome, started:
   // Saved before extraction, which may hand the bytes over to a parse thread.
   const file =
     body && context.saveDir !== undefined ? await saveBody(context.saveDir, url, outcome.contentType, body) : undefined;
+  let extractionError: TrawlError | null = null;
   if (body && isHtml(outcome.contentType, body)) {
-    ({ title, data } = await context.extractor.extract(body, outcome.contentType, outcome.finalUrl));
+    try {
+      ({ title, data } = await context.extractor.extract(body, outcome.contentType, outcome.finalUrl));
+    } catch (error) {
+      // A page that kills its parse thread (say, out of memory) costs its own record, not the run.
+      extractionError = new TrawlError("EPROTOCOL", `the page could not be parsed: ${(error as Error).message}`);
+    }
   }
   const status = outcome.status;
-  let error = outcome.error;
+  let error = outcome.error ?? extractionError;
   if (!error && status !== null && (status < 200 || status > 299)) {
     error = new TrawlError("EHTTP", `HTTP ${status}`);
   }

@@ -90,6 +90,11 @@ export interface TrawlOptions {
   sitemaps?: string[];
   /** Also follow the links of every HTML page fetched; `true` takes the defaults. @default undefined (no crawl) */
   crawl?: CrawlOptions | boolean;
+  /**
+   * Leaves out the input URLs (normalised, or the raw line for one that is not a URL) for which this
+   * returns true, after sitemaps are expanded (`--resume` uses it). @default undefined
+   */
+  skip?: (key: string) => boolean;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
   signal?: AbortSignal;
   /** Called after every attempt (for `--verbose` logs and progress). */
@@ -120,6 +125,7 @@ export interface ResolvedOptions {
   crawl: CrawlSettings | null;
   robots: boolean;
   sitemaps: string[];
+  skip: ((key: string) => boolean) | undefined;
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -246,6 +252,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     crawl: resolveCrawl(options.crawl),
     robots: options.robots ?? false,
     sitemaps: options.sitemaps ?? [],
+    skip: options.skip,
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

@@ -134,6 +134,10 @@ export async function* mapPool<T, R>(
   } finally {
     stopped = true;
     notify("feeder");
-    await feeding;
+    // The feeder closes the source as it stops; wait for that, but not for long: a source slow to
+    // yield (a quiet pipe, a stalled generator) must not hold up the end. It is closed when it yields.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([feeding, new Promise<void>((resolve) => (timer = setTimeout(resolve, 200)))]);
+    clearTimeout(timer);
   }
 }

@@ -2,7 +2,6 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { HashSet64 } from "./hash-set.js";
-import { normalizeUrl } from "./normalize-url.js";
 
 /** What an earlier run left in its NDJSON output. */
 export interface ResumeState {
@@ -10,12 +9,6 @@ export interface ResumeState {
   done: HashSet64;
   /** How many complete records were found. */
   records: number;
-}
-
-/** The key a line of input or a record is known by: its normalised URL, else the line itself. */
-export function resumeKey(line: string): string {
-  const judged = normalizeUrl(line);
-  return judged.ok ? judged.url : judged.line;
 }
 
 /**
@@ -79,11 +72,4 @@ export async function readResumeState(path: string): Promise<ResumeState> {
     }
   }
   return { done, records };
-}
-
-/** Passes on the input lines whose URL has no record yet. */
-export async function* skipDone(lines: AsyncIterable<string>, state: ResumeState): AsyncGenerator<string> {
-  for await (const line of lines) {
-    if (!state.done.has(resumeKey(line))) yield line;
-  }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { hash64 } from "./url-hash.js";
 
@@ -76,7 +76,12 @@ export async function saveBody(folder: string, url: string, contentType: string 
   if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write outside ${folder}: ${relative}`);
   await mkdir(path.dirname(target), { recursive: true });
   const temporary = `${target}.${randomBytes(4).toString("hex")}.part`;
-  await writeFile(temporary, body);
-  await rename(temporary, target);
+  try {
+    await writeFile(temporary, body);
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
   return path.join(folder, relative);
 }

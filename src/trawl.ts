@@ -26,11 +26,14 @@ async function* judgeInput(
   urls: AsyncIterable<string> | Iterable<string>,
   seen: HashSet64 | null,
   shard: Shard | undefined,
+  skip: ((key: string) => boolean) | undefined,
 ): AsyncGenerator<InputUrl> {
   for await (const line of urls) {
     const judged = normalizeUrl(String(line).trim());
+    const key = judged.ok ? judged.url : judged.line;
     // A line that is not a URL is sharded by its text, so exactly one job reports it.
-    if (shard && !inShard(judged.ok ? judged.url : judged.line, shard)) continue;
+    if (shard && !inShard(key, shard)) continue;
+    if (skip?.(key)) continue;
     if (judged.ok && seen && !seen.add(judged.url)) continue;
     yield judged;
   }
@@ -115,19 +118,24 @@ export async function* trawl(
   const retrySettings: RetrySettings = {
     retries: resolved.retries,
     retryDelayMs: resolved.retryDelayMs,
-    onAttempt: (event) => {
-      adaptive.observe(hostOf(event.url), event.status, event.ms);
-      resolved.onAttempt?.(event);
-    },
+    onAttempt: resolved.onAttempt,
     pace: pacer ? (url, signal) => pacer.wait(hostOf(url), signal) : undefined,
   };
+  // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
+  const retrySettingsFor = (host: string): RetrySettings => ({
+    ...retrySettings,
+    onAttempt: (event) => {
+      adaptive.observe(host, event.status, event.ms);
+      resolved.onAttempt?.(event);
+    },
+  });
 
   // Crawling, every URL is fetched once whatever --no-dedupe says: links lead back to pages often.
   const crawl = resolved.crawl;
   const seen = resolved.dedupe || crawl ? new HashSet64() : null;
   const sitemapFetch = { ...fetchSettings, maxBytes: Math.max(resolved.maxBytes, 50 * 1024 * 1024) };
   const fromSitemap = (url: string) => fetchWithRetry(url, sitemapFetch, { ...retrySettings, pace: undefined }, runSignal);
-  const inputs = judgeInput(withSitemaps(urls, resolved.sitemaps, fromSitemap), seen, resolved.shard);
+  const inputs = judgeInput(withSitemaps(urls, resolved.sitemaps, fromSitemap), seen, resolved.shard, resolved.skip);
   const frontier = crawl && seen ? new Frontier(inputs, crawl, seen) : null;
 
   const fetchItem = async (item: CrawlItem): Promise<TrawlRecord | null> => {
@@ -137,7 +145,7 @@ export async function* trawl(
     if (robots && !(await robots.check(url)).allowed) return robotsRecord(url, place);
     resolved.onStart?.(url);
     const started = performance.now();
-    const outcome = await fetchWithRetry(url, fetchSettings, retrySettings, runSignal);
+    const outcome = await fetchWithRetry(url, fetchSettings, retrySettingsFor(hostOf(url)), runSignal);
     if (frontier && crawl && outcome.body && item.depth < crawl.maxDepth && isHtml(outcome.contentType, outcome.body)) {
       // Links are read before extraction, which may move the body to a parse thread.
       const { links } = scanLinks(decodeText(outcome.body, outcome.contentType), outcome.finalUrl, crawl.followNofollow);
@@ -169,14 +177,23 @@ export async function* trawl(
       window: resolved.concurrency * 2 + 64,
       signal: runSignal,
     });
-    for await (const record of records) if (record !== null) yield record;
+    // Iterated by hand so that leaving early aborts the in-flight work before the pool unwinds.
+    const iterator = records[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        if (next.value !== null) yield next.value;
+      }
+    } finally {
+      controller.abort();
+      await iterator.return?.(undefined);
+    }
   } finally {
     resolved.signal?.removeEventListener("abort", onCallerAbort);
-    const wasAborted = runSignal.aborted;
-    // Ends whatever is still in flight (a consumer that left the loop early).
+    // In-flight work was aborted above; sockets are torn down at once (none is busy on a normal end).
     controller.abort();
-    // Idle sockets close politely on a normal end; after an abort they are torn down at once.
-    await (wasAborted ? dispatcher.destroy() : dispatcher.close()).catch(() => undefined);
+    await dispatcher.destroy().catch(() => undefined);
     await extractor.close();
   }
 }

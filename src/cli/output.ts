@@ -35,7 +35,8 @@ export class Output {
 
   /** Queues text; resolves when there is room for more. */
   async write(text: string): Promise<void> {
-    if (this.failure) throw this.failure;
+    // Once the stream has failed (stdout's reader went away), text is dropped; the run checks `failed`.
+    if (this.failure) return;
     this.batch += text;
     if (this.full) await this.full;
     if (this.batch.length >= BATCH_BYTES) {

@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import { assertReadable, assertReadableFile, readInput } from "../input.js";
 import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
-import { cutPartialLine, type ResumeState, readResumeState, skipDone } from "../resume.js";
+import { cutPartialLine, type ResumeState, readResumeState } from "../resume.js";
 import { RunStats, type RunSummary } from "../stats.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
@@ -62,9 +62,10 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   let spinner: Spinner | null = null;
   const counter = { lines: 0, done: false };
   const lines = counted(readInput(settings.sources, process.stdin, controller.signal), counter);
-  const input = resume ? skipDone(lines, resume) : lines;
+  const input = lines;
   const records = trawl(input, {
     ...options,
+    ...(resume ? { skip: (key: string) => resume.done.has(key) } : {}),
     signal: controller.signal,
     onStart: () => {
       started++;
@@ -101,7 +102,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
   }
-  if (counter.lines === 0 && written === 0 && signalExit === 0) {
+  // No URL at all is a usage error; a sitemap that (after --resume) leaves nothing to do is not.
+  if (counter.lines === 0 && written === 0 && signalExit === 0 && (options.sitemaps ?? []).length === 0) {
     throw new UsageError("no URLs in the input (it is empty or holds only comments)");
   }
   if (written === 0) await output.write(format.begin());

@@ -67,8 +67,17 @@ export async function* sitemapUrls(
         return;
       }
       bytes = outcome.body;
+    } else if (depth === 0) {
+      // Only the user's own argument may name a local file: a remote index never makes trawl read one.
+      try {
+        bytes = await readFile(location);
+      } catch {
+        yield location;
+        return;
+      }
     } else {
-      bytes = await readFile(location);
+      yield location; // not an http(s) URL: it becomes an EINVALIDURL record
+      return;
     }
     let parsed: ReturnType<typeof parseSitemap>;
     try {

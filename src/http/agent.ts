@@ -37,11 +37,13 @@ export function createDispatcher(settings: AgentSettings, env: NodeJS.ProcessEnv
   // http:// URLs go to the proxy in absolute form, as curl does; https:// ones through CONNECT.
   const proxyTunnel = false;
   if (settings.proxy) {
-    const { connect: _connect, ...rest } = options;
+    // Through a proxy every host shares the proxy's connections: a per-origin cap would throttle them all.
+    const { connect: _connect, connections: _connections, ...rest } = options;
     return new ProxyAgent({ ...rest, uri: settings.proxy, requestTls: tls, proxyTls: tls, proxyTunnel });
   }
   if (hasProxyEnvironment(env)) {
-    return new EnvHttpProxyAgent({ ...options, requestTls: tls, proxyTls: tls, proxyTunnel } as EnvHttpProxyAgent.Options);
+    const { connections: _connections, ...rest } = options;
+    return new EnvHttpProxyAgent({ ...rest, requestTls: tls, proxyTls: tls, proxyTunnel } as EnvHttpProxyAgent.Options);
   }
   return new Agent(options);
 }

@@ -78,6 +78,18 @@ describe("trawl() as a library", () => {
     await iterator.return?.(undefined);
   });
 
+  it("leaving the loop early does not wait for a source that is slow to yield", async () => {
+    async function* slowSource() {
+      yield `${server.url}/quick-a`;
+      yield `${server.url}/hang?slow-source`;
+      await sleep(60_000);
+      yield `${server.url}/never`;
+    }
+    const started = performance.now();
+    for await (const _record of trawl(slowSource())) break;
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
   it("leaving the loop early aborts what is in flight and releases the process", async () => {
     const started = performance.now();
     let seen = 0;
@@ -124,5 +136,22 @@ describe("the CLI under a slow reader", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(0);
     expect(lines).toBe(total);
+  });
+});
+
+describe("the CLI when its reader goes away", () => {
+  it("stops quietly when stdout is closed early (`trawl … | head -1`)", { timeout: 30_000 }, async () => {
+    const child = spawn(process.execPath, [binPath, "-c", "8"], { env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(Array.from({ length: 2000 }, (_, i) => `${server.url}/gone-${i}`).join("\n"));
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Read one line, then close our end, as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/internal error/);
+    expect(code).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 /** --sitemap (SPEC §6): urlset and sitemapindex, nested, gzipped, from a URL or a file. */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -30,6 +30,10 @@ beforeAll(async () => {
     } else if (url === "/index.xml") {
       res.writeHead(200, { "content-type": "application/xml" });
       res.end(index([`${base}/nested-index.xml`, `${base}/part.xml.gz`, `${base}/missing.xml`]));
+    } else if (url === "/hostile-index.xml") {
+      // An index naming a local file and a relative path: neither may be read from this machine.
+      res.writeHead(200, { "content-type": "application/xml" });
+      res.end(index(["/etc/hostname", "nope.xml", `${base}/sitemap.xml`]));
     } else if (url === "/nested-index.xml") {
       res.writeHead(200, { "content-type": "application/xml" });
       res.end(index([`${base}/sitemap.xml`]));
@@ -75,6 +79,24 @@ describe("--sitemap", () => {
     const result = await runCli(["--sitemap", plain, "--sitemap", gzipped, `${server.url}/arg`, "-q"]);
     expect(result.code).toBe(0);
     expect(paths(result.records)).toEqual(["/arg", "/file-a", "/file-b"]);
+  });
+
+  it("never reads a local file named by a remote index: such entries become EINVALIDURL records", { timeout: 20_000 }, async () => {
+    const result = await runCli(["--sitemap", `${server.url}/hostile-index.xml`, "-q"]);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.code).toBe(1);
+    const bad = result.records.filter((r) => r.error?.code === "EINVALIDURL").map((r) => r.url);
+    expect(bad.toSorted()).toEqual(["/etc/hostname", "nope.xml"]);
+    expect(result.records.filter((r) => r.ok)).toHaveLength(2);
+  });
+
+  it("resumes without duplicating sitemap pages", { timeout: 20_000 }, async () => {
+    const out = path.join(folder, "resume.ndjson");
+    await runCli(["--sitemap", `${server.url}/sitemap.xml`, "-o", out, "-q"]);
+    const again = await runCli(["--sitemap", `${server.url}/sitemap.xml`, "-o", out, "--resume", "-q"]);
+    expect(again.code).toBe(0);
+    const lines = (await readFile(out, "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(2);
   });
 
   it("is a usage error when the sitemap file cannot be read", async () => {
