@@ -2,12 +2,6 @@ import type { AttemptEvent } from "../options.js";
 import type { RunStats, RunSummary } from "../stats.js";
 import { terminalSafe } from "./terminal-text.js";
 
-/** Where the CLI's human-facing lines go (stderr), and whether it is a terminal. */
-export interface Terminal {
-  write(text: string): void;
-  isTTY: boolean;
-}
-
 function formatMs(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
 }
