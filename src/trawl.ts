@@ -9,6 +9,7 @@ import { createDispatcher } from "./http/agent.js";
 import { decodeText, isHtml } from "./http/charset.js";
 import type { FetchSettings } from "./http/fetch-page.js";
 import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
+import { LiveAttempts } from "./http/live-attempts.js";
 import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
@@ -84,7 +85,7 @@ export async function* trawl(
   if (resolved.signal?.aborted) onCallerAbort();
   resolved.signal?.addEventListener("abort", onCallerAbort, { once: true });
   const runSignal = controller.signal;
-  // Every in-flight attempt listens to the run signal: that is by design, not a leak.
+  // Retry waits and --rate waits listen to the run signal while they last: by design, not a leak.
   setMaxListeners(0, runSignal);
 
   const dispatcher = createDispatcher(resolved);
@@ -100,6 +101,7 @@ export async function* trawl(
     timeoutMs: resolved.timeoutMs,
     maxRedirects: resolved.maxRedirects,
     maxBytes: resolved.maxBytes,
+    live: new LiveAttempts(runSignal),
   };
   // Politeness: hosts that answer 429/503 get fewer requests at once; --rate spaces requests out.
   const adaptive = new AdaptiveLimits(resolved.perHostConcurrency);

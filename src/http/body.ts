@@ -1,5 +1,4 @@
-import { type Readable, Transform, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Transform, type TransformCallback } from "node:stream";
 import zlib from "node:zlib";
 import { TrawlError } from "../errors.js";
 
@@ -82,50 +81,127 @@ export function decodersFor(contentEncoding: string | null): Transform[] {
     .filter((decoder): decoder is Transform => decoder !== null);
 }
 
-/**
- * Reads a whole response body, decompressing it, and stops as soon as the decoded size passes
- * `maxBytes`: a compression bomb costs one record, never more than `maxBytes` of memory.
- */
-export async function readBody(
-  body: Readable,
-  contentEncoding: string | null,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge: TrawlError | null = null;
-  const collect = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const chunk of source) {
-      size += chunk.length;
-      if (size > maxBytes) {
-        tooLarge = new TrawlError("EBODYTOOLARGE", `body is larger than ${maxBytes} bytes after decoding`);
-        throw tooLarge;
-      }
-      chunks.push(chunk);
-    }
-  };
-  const decoders = decodersFor(contentEncoding);
-  if (decoders.length === 0) {
-    // The common case needs no pipeline, only the abort wiring it would have done.
-    const onAbort = () => body.destroy(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      await collect(body);
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      if (tooLarge) body.destroy();
-    }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-  }
-  // pipeline() destroys every stage on failure, so a cut-off or abort leaves no zlib stream behind.
-  const stages: unknown[] = [body, ...decoders, collect];
-  try {
-    await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal });
-  } catch (error) {
-    // Tearing the pipeline down makes undici report its own abort; the cause was the size cap.
-    throw tooLarge ?? error;
-  }
+/** What a body sink reports, once: the whole decoded body, or why there is none. */
+export interface BodyEvents {
+  /** The whole body, decoded. */
+  done(body: Buffer): void;
+  /** Over `maxBytes` after decoding (`EBODYTOOLARGE`), or undecodable. */
+  fail(error: unknown): void;
+  /** The decoders have room again after `write` returned false. */
+  drain(): void;
+}
+
+/** Takes a response body a chunk at a time, as the connection delivers it. */
+export interface BodySink {
+  /** Takes one received chunk; false asks the sender to pause until `drain`. */
+  write(chunk: Buffer): boolean;
+  /** The last chunk has been received. */
+  end(): void;
+  /** The exchange failed or was cut: stop decoding; no event follows. */
+  destroy(): void;
+}
+
+function tooLarge(maxBytes: number): TrawlError {
+  return new TrawlError("EBODYTOOLARGE", `body is larger than ${maxBytes} bytes after decoding`);
+}
+
+function joined(chunks: Buffer[], size: number): Buffer {
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** An unencoded body: the chunks as they come, and the size cap. */
+class PlainBody implements BodySink {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private finished = false;
+
+  constructor(private readonly maxBytes: number, private readonly events: BodyEvents) {}
+
+  write(chunk: Buffer): boolean {
+    if (this.finished) return true;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.destroy();
+      this.events.fail(tooLarge(this.maxBytes));
+    } else {
+      this.chunks.push(chunk);
+    }
+    return true;
+  }
+
+  end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.events.done(joined(this.chunks, this.size));
+    this.chunks = [];
+  }
+
+  destroy(): void {
+    this.finished = true;
+    this.chunks = [];
+  }
+}
+
+/**
+ * A compressed body, through its decoders (outermost first). The cap applies to what comes out:
+ * a compression bomb is cut as soon as the decoded size passes `maxBytes`, so it costs one record
+ * and never more than `maxBytes` of memory.
+ */
+class DecodedBody implements BodySink {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private finished = false;
+  private readonly head: Transform;
+
+  constructor(private readonly decoders: Transform[], private readonly maxBytes: number, private readonly events: BodyEvents) {
+    const head = decoders[0] as Transform;
+    const tail = decoders[decoders.length - 1] as Transform;
+    for (let i = 0; i + 1 < decoders.length; i++) (decoders[i] as Transform).pipe(decoders[i + 1] as Transform);
+    for (const decoder of decoders) decoder.on("error", (error) => this.fail(error));
+    tail.on("data", (chunk: Buffer) => {
+      if (this.finished) return;
+      this.size += chunk.length;
+      if (this.size > this.maxBytes) this.fail(tooLarge(this.maxBytes));
+      else this.chunks.push(chunk);
+    });
+    tail.on("end", () => {
+      if (this.finished) return;
+      this.finished = true;
+      this.events.done(joined(this.chunks, this.size));
+      this.chunks = [];
+    });
+    head.on("drain", () => {
+      if (!this.finished) this.events.drain();
+    });
+    this.head = head;
+  }
+
+  write(chunk: Buffer): boolean {
+    return this.finished ? true : this.head.write(chunk);
+  }
+
+  end(): void {
+    if (!this.finished) this.head.end();
+  }
+
+  destroy(): void {
+    this.finished = true;
+    this.chunks = [];
+    for (const decoder of this.decoders) decoder.destroy();
+  }
+
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    this.destroy();
+    this.events.fail(error);
+  }
+}
+
+/**
+ * A sink for one response body with this `Content-Encoding`: decoded (gzip, deflate, br, stacked),
+ * collected whole, and failed with `EBODYTOOLARGE` once the decoded size passes `maxBytes`.
+ */
+export function createBodySink(contentEncoding: string | null, maxBytes: number, events: BodyEvents): BodySink {
+  const decoders = decodersFor(contentEncoding);
+  return decoders.length === 0 ? new PlainBody(maxBytes, events) : new DecodedBody(decoders, maxBytes, events);
 }

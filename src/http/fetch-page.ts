@@ -1,6 +1,7 @@
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import { type ErrorCode, messageOf, TrawlError, toErrorCode } from "../errors.js";
-import { readBody } from "./body.js";
+import { type BodySink, createBodySink } from "./body.js";
+import type { Abortable, LiveAttempts } from "./live-attempts.js";
 import { parseRetryAfter } from "./retry.js";
 
 /** What one attempt needs; built once per run. */
@@ -11,6 +12,8 @@ export interface FetchSettings {
   timeoutMs: number;
   maxRedirects: number;
   maxBytes: number;
+  /** The run's attempts in flight: stopping the run aborts them. */
+  live: LiveAttempts;
 }
 
 /** The outcome of one attempt, redirects included. Failures are values, never thrown. */
@@ -31,93 +34,255 @@ export interface AttemptResult {
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Credentials are for the origin they were given to (as curl and browsers do on cross-origin redirects).
 const CREDENTIAL_HEADERS = ["authorization", "cookie"];
+// A redirect's own body is read and dropped so its connection can be reused, up to this much.
+const REDIRECT_BODY_BYTES = 64 * 1024;
 
-function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | null {
+type Headers = Record<string, string | string[] | undefined>;
+
+function headerValue(headers: Headers, name: string): string | null {
   const value = headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
 /**
- * One attempt to fetch `url` whole: connect, follow redirects, read and decompress the body, all
- * under one timer of `timeoutMs` (SPEC §2), and stopped at once when `runSignal` aborts.
+ * undici's dispatch wants the origin and the path apart. A WHATWG-serialised http(s) URL always
+ * has a path starting with `/`, so a slice does it; credentials in the URL are dropped, as undici's
+ * `request` drops them.
  */
-export async function fetchPage(url: string, settings: FetchSettings, runSignal: AbortSignal): Promise<AttemptResult> {
-  const controller = new AbortController();
-  const onRunAbort = () => controller.abort(new TrawlError("EABORTED", "the run was aborted"));
-  runSignal.addEventListener("abort", onRunAbort, { once: true });
-  // A plain timer, cleared when the attempt ends: no per-URL timer outlives its request.
-  const timer = setTimeout(
-    () => controller.abort(new TrawlError("ETIMEOUT", `no complete response within ${settings.timeoutMs} ms`)),
-    settings.timeoutMs,
-  );
-  if (runSignal.aborted) onRunAbort();
-  let current = url;
-  let status: number | null = null;
-  let contentType: string | null = null;
-  let retryAfterMs: number | null = null;
-  const fail = (code: ErrorCode, message: string): AttemptResult => ({
-    finalUrl: current,
-    status,
-    contentType,
-    body: null,
-    error: new TrawlError(code, message),
-    retryAfterMs,
-  });
-  let during: "headers" | "body" = "headers";
-  try {
-    const headers = { ...settings.headers };
-    for (let redirects = 0; ; redirects++) {
-      status = null;
-      contentType = null;
-      const response = await request(current, {
-        dispatcher: settings.dispatcher,
-        method: "GET",
-        headers,
-        signal: controller.signal,
-      });
-      status = response.statusCode;
-      contentType = headerValue(response.headers, "content-type");
-      retryAfterMs = parseRetryAfter(headerValue(response.headers, "retry-after"));
-      const location = headerValue(response.headers, "location");
-      if (REDIRECT_STATUSES.has(status) && location !== null && settings.maxRedirects > 0) {
-        // Drain the small redirect body so the connection goes back to the pool.
-        await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-        if (redirects >= settings.maxRedirects) {
-          return fail("ETOOMANYREDIRECTS", `more than ${settings.maxRedirects} redirects`);
-        }
-        let next: URL;
-        try {
-          next = new URL(location, current);
-        } catch {
-          return fail("EINVALIDURL", `redirect to an invalid URL: ${location}`);
-        }
-        if (next.protocol !== "http:" && next.protocol !== "https:") {
-          return fail("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
-        }
-        next.hash = "";
-        if (next.origin !== new URL(current).origin) {
-          for (const name of CREDENTIAL_HEADERS) delete headers[name];
-        }
-        current = next.href;
-        continue;
-      }
-      const declaredLength = Number(headerValue(response.headers, "content-length") ?? Number.NaN);
-      const encoding = headerValue(response.headers, "content-encoding");
-      if (!encoding && declaredLength > settings.maxBytes) {
-        response.body.destroy();
-        return fail("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${settings.maxBytes}`);
-      }
-      during = "body";
-      const body = await readBody(response.body, encoding, settings.maxBytes, controller.signal);
-      return { finalUrl: current, status, contentType, body, error: null, retryAfterMs };
-    }
-  } catch (error) {
-    // Whichever signal fired decides the code: our timer, or the run being stopped.
-    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
-    if (reason instanceof TrawlError) return fail(reason.code, reason.message);
-    return fail(toErrorCode(reason, during), messageOf(reason));
-  } finally {
-    clearTimeout(timer);
-    runSignal.removeEventListener("abort", onRunAbort);
+function originAndPath(url: string): { origin: string; path: string } {
+  const authority = url.indexOf("//") + 2;
+  const slash = url.indexOf("/", authority);
+  const end = slash === -1 ? url.length : slash;
+  if (url.lastIndexOf("@", end) >= authority) {
+    const parsed = new URL(url);
+    return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
   }
+  return { origin: url.slice(0, end), path: slash === -1 ? "/" : url.slice(slash) };
+}
+
+/**
+ * One request and its response on the wire, as undici's dispatch handler. An attempt makes one per
+ * hop of a redirect chain; once `close`d, whatever undici still reports of it is ignored.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private closedWith: Error | null = null;
+
+  constructor(private readonly attempt: Attempt) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Closed while it waited for a connection: it is cut as soon as it gets one.
+    if (this.closedWith) controller.abort(this.closedWith);
+    else this.controller = controller;
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
+    // 1xx interim responses (100 Continue, 103 Early Hints) are not the answer.
+    if (!this.closedWith && statusCode >= 200) this.attempt.onResponse(this, statusCode, headers);
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.closedWith) this.attempt.onData(this, chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.closedWith) return;
+    this.closedWith = new TrawlError("EABORTED", "the exchange had ended");
+    this.attempt.onEnd(this);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    this.attempt.onError(this, error);
+  }
+
+  pause(): void {
+    this.controller?.pause();
+  }
+
+  resume(): void {
+    this.controller?.resume();
+  }
+
+  /** Stops the exchange (closing its connection if a response is still coming); idempotent. */
+  close(reason: Error): void {
+    if (this.closedWith) return;
+    this.closedWith = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
+ * One attempt at a URL: requests, redirects followed by hand, the body read and decoded, all under
+ * one timer of `timeoutMs` (SPEC §2), and cut at once when the run stops. Settles exactly once.
+ */
+class Attempt implements Abortable {
+  private current: string;
+  private headers: Record<string, string>;
+  private redirects = 0;
+  private exchange: Exchange | null = null;
+  private sink: BodySink | null = null;
+  /** Set while a redirect's body is drained: the Location to follow once it ends. */
+  private redirectTo: string | null = null;
+  private drained = 0;
+  private status: number | null = null;
+  private contentType: string | null = null;
+  private retryAfterMs: number | null = null;
+  private during: "headers" | "body" = "headers";
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
+
+  constructor(
+    url: string,
+    private readonly settings: FetchSettings,
+    private readonly resolve: (result: AttemptResult) => void,
+  ) {
+    this.current = url;
+    this.headers = settings.headers;
+  }
+
+  start(): void {
+    if (this.settings.live.aborted) return this.fail("EABORTED", "the run was aborted");
+    this.settings.live.add(this);
+    // A plain timer, cleared when the attempt settles: no per-URL timer outlives its request.
+    this.timer = setTimeout(() => this.fail("ETIMEOUT", `no complete response within ${this.settings.timeoutMs} ms`), this.settings.timeoutMs);
+    this.send();
+  }
+
+  abort(reason: TrawlError): void {
+    this.fail(reason.code, reason.message);
+  }
+
+  private send(): void {
+    const exchange = new Exchange(this);
+    this.exchange = exchange;
+    this.status = null;
+    this.contentType = null;
+    this.during = "headers";
+    const { origin, path } = originAndPath(this.current);
+    try {
+      this.settings.dispatcher.dispatch({ origin, path, method: "GET", headers: this.headers }, exchange);
+    } catch (error) {
+      this.onError(exchange, error as Error);
+    }
+  }
+
+  onResponse(exchange: Exchange, status: number, headers: Headers): void {
+    if (exchange !== this.exchange || this.settled) return;
+    this.status = status;
+    this.contentType = headerValue(headers, "content-type");
+    this.retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
+    const location = headerValue(headers, "location");
+    if (REDIRECT_STATUSES.has(status) && location !== null && this.settings.maxRedirects > 0) {
+      this.redirectTo = location;
+      this.drained = 0;
+      return;
+    }
+    const maxBytes = this.settings.maxBytes;
+    const declaredLength = Number(headerValue(headers, "content-length") ?? Number.NaN);
+    const encoding = headerValue(headers, "content-encoding");
+    if (!encoding && declaredLength > maxBytes) {
+      return this.fail("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${maxBytes}`);
+    }
+    this.during = "body";
+    this.sink = createBodySink(encoding, maxBytes, {
+      done: (body) => this.succeed(body),
+      fail: (error) => this.failWith(error),
+      drain: () => exchange.resume(),
+    });
+  }
+
+  onData(exchange: Exchange, chunk: Buffer): void {
+    if (exchange !== this.exchange || this.settled) return;
+    if (this.redirectTo !== null) {
+      this.drained += chunk.length;
+      // A redirect with a large body is not worth its connection: cut it and move on.
+      if (this.drained > REDIRECT_BODY_BYTES) {
+        exchange.close(new TrawlError("EABORTED", "redirect body dropped"));
+        this.follow();
+      }
+      return;
+    }
+    if (this.sink && !this.sink.write(chunk)) exchange.pause();
+  }
+
+  onEnd(exchange: Exchange): void {
+    if (exchange !== this.exchange || this.settled) return;
+    if (this.redirectTo !== null) this.follow();
+    else if (this.sink) this.sink.end();
+    else this.succeed(Buffer.alloc(0));
+  }
+
+  onError(exchange: Exchange, error: Error): void {
+    if (exchange !== this.exchange || this.settled) return;
+    // A redirect whose own body failed still says where to go.
+    if (this.redirectTo !== null) this.follow();
+    else this.failWith(error);
+  }
+
+  private follow(): void {
+    const location = this.redirectTo as string;
+    this.redirectTo = null;
+    if (this.redirects >= this.settings.maxRedirects) {
+      return this.fail("ETOOMANYREDIRECTS", `more than ${this.settings.maxRedirects} redirects`);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, this.current);
+    } catch {
+      return this.fail("EINVALIDURL", `redirect to an invalid URL: ${location}`);
+    }
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      return this.fail("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
+    }
+    next.hash = "";
+    if (next.origin !== new URL(this.current).origin && CREDENTIAL_HEADERS.some((name) => name in this.headers)) {
+      this.headers = { ...this.headers };
+      for (const name of CREDENTIAL_HEADERS) delete this.headers[name];
+    }
+    this.redirects++;
+    this.current = next.href;
+    this.send();
+  }
+
+  private succeed(body: Buffer): void {
+    this.settle({ finalUrl: this.current, status: this.status, contentType: this.contentType, body, error: null, retryAfterMs: this.retryAfterMs });
+  }
+
+  private failWith(error: unknown): void {
+    if (error instanceof TrawlError) return this.fail(error.code, error.message);
+    this.fail(toErrorCode(error, this.during), messageOf(error));
+  }
+
+  private fail(code: ErrorCode, message: string): void {
+    this.settle({
+      finalUrl: this.current,
+      status: this.status,
+      contentType: this.contentType,
+      body: null,
+      error: new TrawlError(code, message),
+      retryAfterMs: this.retryAfterMs,
+    });
+  }
+
+  private settle(result: AttemptResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.settings.live.delete(this);
+    // Whatever is still coming is cut: its connection closes rather than carry a half-read body.
+    this.exchange?.close(result.error ?? new TrawlError("EABORTED", "the attempt had ended"));
+    this.sink?.destroy();
+    this.resolve(result);
+  }
+}
+
+/**
+ * One attempt to fetch `url` whole: connect, follow redirects, read and decompress the body, all
+ * under one timer of `timeoutMs` (SPEC §2), and stopped at once when the run stops. Built on
+ * undici's dispatch handler rather than `request()`: no stream, promise or abort signal per hop.
+ */
+export function fetchPage(url: string, settings: FetchSettings): Promise<AttemptResult> {
+  return new Promise((resolve) => new Attempt(url, settings, resolve).start());
 }

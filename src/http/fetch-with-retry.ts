@@ -45,7 +45,7 @@ export async function fetchWithRetry(
   for (let attempt = 1; ; attempt++) {
     if (retrySettings.pace && !(await retrySettings.pace(url, runSignal))) return aborted(url, attempt - 1);
     const started = performance.now();
-    const result = await fetchPage(url, fetchSettings, runSignal);
+    const result = await fetchPage(url, fetchSettings);
     const code = codeOf(result);
     let retryInMs: number | null = null;
     if (code !== null && attempt <= retrySettings.retries && !runSignal.aborted && isRetryable({ code, status: result.status })) {
