@@ -1,5 +1,6 @@
 import { Parser } from "htmlparser2";
-import { createDecoder } from "./http/charset.js";
+import { decoderFor, encodingOf } from "./http/charset.js";
+import { quickTitle } from "./title-quick-scan.js";
 
 // Most pages put <title> in the first kilobytes; feeding the tokenizer in slices lets it stop there
 // instead of reading the whole page.
@@ -16,12 +17,23 @@ export function scanTitle(html: string): string | null {
   }());
 }
 
+const collapse = (text: string): string => text.replace(/\s+/g, " ").trim();
+
 /**
- * The same, straight from the body's bytes: only the bytes up to `</title>` are decoded (most of a
- * page never is), a slice at a time, with the body's charset.
+ * The same, straight from the body's bytes. A UTF-8 page is read by the byte scan of
+ * title-quick-scan.ts, which decodes only the title; otherwise (or when that scan cannot tell) only
+ * the bytes up to `</title>` are decoded, a slice at a time, with the body's charset.
  */
 export function scanTitleInBytes(bytes: Uint8Array, contentType: string | null): string | null {
-  const decoder = createDecoder(bytes, contentType);
+  const encoding = encodingOf(bytes, contentType);
+  if (encoding === "utf-8") {
+    const quick = quickTitle(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    if (quick === null) return null;
+    if (typeof quick === "string") return collapse(quick);
+    // Entities: the tokenizer decodes the title's text alone, exactly as it would in place.
+    if (quick !== undefined) return scanTitle(`<title>${quick.raw}</title>`);
+  }
+  const decoder = decoderFor(encoding);
   return scanTitleIn(function* () {
     for (let offset = 0; offset < bytes.length; offset += SLICE) yield decoder.write(bytes.subarray(offset, offset + SLICE));
     yield decoder.end();
@@ -63,5 +75,5 @@ function scanTitleIn(pieces: Iterable<string>): string | null {
     if (done) break;
   }
   if (!done) parser.end();
-  return found ? text.replace(/\s+/g, " ").trim() : null;
+  return found ? collapse(text) : null;
 }

@@ -68,16 +68,36 @@ function utf8Decoder(): BodyDecoder {
   };
 }
 
-/** Picks the body's decoder by the rules above (Content-Type, BOM, `<meta charset>`, UTF-8); never throws. */
+/**
+ * The body's encoding by the rules above (Content-Type, BOM, `<meta charset>`, UTF-8), as a WHATWG
+ * encoding name: "utf-8", "windows-1251", "shift_jis"…; never throws.
+ */
+export function encodingOf(bytes: Uint8Array, contentType: string | null): string {
+  // In order, and lazily: most responses say their charset, and the <meta> prescan is the costly one.
+  return (
+    encodingOfLabel(charsetOfContentType(contentType)) ??
+    encodingOfLabel(charsetOfBom(bytes)) ??
+    encodingOfLabel(charsetOfMeta(bytes)) ??
+    "utf-8"
+  );
+}
+
+function encodingOfLabel(label: string | null): string | null {
+  if (label === null) return null;
+  if (UTF8_LABELS.has(label.toLowerCase())) return "utf-8";
+  return textDecoderFor(label)?.encoding ?? null;
+}
+
+/** A decoder for an encoding name that `encodingOf` gave. */
+export function decoderFor(encoding: string): BodyDecoder {
+  const decoder = encoding === "utf-8" ? null : textDecoderFor(encoding);
+  if (!decoder) return utf8Decoder();
+  return { write: (piece) => decoder.decode(piece, { stream: true }), end: () => decoder.decode() };
+}
+
+/** Picks the body's decoder by the rules above; never throws. */
 export function createDecoder(bytes: Uint8Array, contentType: string | null): BodyDecoder {
-  for (const label of [charsetOfContentType(contentType), charsetOfBom(bytes), charsetOfMeta(bytes)]) {
-    if (label === null) continue;
-    if (UTF8_LABELS.has(label.toLowerCase())) return utf8Decoder();
-    const decoder = textDecoderFor(label);
-    if (decoder?.encoding === "utf-8") return utf8Decoder();
-    if (decoder) return { write: (piece) => decoder.decode(piece, { stream: true }), end: () => decoder.decode() };
-  }
-  return utf8Decoder();
+  return decoderFor(encodingOf(bytes, contentType));
 }
 
 /** Decodes a whole body to text; never throws. */
