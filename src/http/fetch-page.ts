@@ -36,6 +36,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ["authorization", "cookie"];
 // A redirect's own body is read and dropped so its connection can be reused, up to this much.
 const REDIRECT_BODY_BYTES = 64 * 1024;
+// The reason given to undici for an exchange cut after its attempt ended. Made once: an Error's
+// stack trace costs more than the rest of an attempt's bookkeeping.
+const ATTEMPT_ENDED = new TrawlError("EABORTED", "the attempt had ended");
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -66,34 +69,35 @@ function originAndPath(url: string): { origin: string; path: string } {
  */
 class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
-  private closedWith: Error | null = null;
+  private closed = false;
+  private closedWith: Error = ATTEMPT_ENDED;
 
   constructor(private readonly attempt: Attempt) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     // Closed while it waited for a connection: it is cut as soon as it gets one.
-    if (this.closedWith) controller.abort(this.closedWith);
+    if (this.closed) controller.abort(this.closedWith);
     else this.controller = controller;
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
     // 1xx interim responses (100 Continue, 103 Early Hints) are not the answer.
-    if (!this.closedWith && statusCode >= 200) this.attempt.onResponse(this, statusCode, headers);
+    if (!this.closed && statusCode >= 200) this.attempt.onResponse(this, statusCode, headers);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.closedWith) this.attempt.onData(this, chunk);
+    if (!this.closed) this.attempt.onData(this, chunk);
   }
 
   onResponseEnd(): void {
-    if (this.closedWith) return;
-    this.closedWith = new TrawlError("EABORTED", "the exchange had ended");
+    if (this.closed) return;
+    this.closed = true;
     this.attempt.onEnd(this);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.closedWith) return;
-    this.closedWith = error;
+    if (this.closed) return;
+    this.closed = true;
     this.attempt.onError(this, error);
   }
 
@@ -107,7 +111,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   /** Stops the exchange (closing its connection if a response is still coming); idempotent. */
   close(reason: Error): void {
-    if (this.closedWith) return;
+    if (this.closed) return;
+    this.closed = true;
     this.closedWith = reason;
     this.controller?.abort(reason);
   }
@@ -199,7 +204,7 @@ class Attempt implements Abortable {
       this.drained += chunk.length;
       // A redirect with a large body is not worth its connection: cut it and move on.
       if (this.drained > REDIRECT_BODY_BYTES) {
-        exchange.close(new TrawlError("EABORTED", "redirect body dropped"));
+        exchange.close(ATTEMPT_ENDED);
         this.follow();
       }
       return;
@@ -272,7 +277,7 @@ class Attempt implements Abortable {
     clearTimeout(this.timer);
     this.settings.live.delete(this);
     // Whatever is still coming is cut: its connection closes rather than carry a half-read body.
-    this.exchange?.close(result.error ?? new TrawlError("EABORTED", "the attempt had ended"));
+    this.exchange?.close(result.error ?? ATTEMPT_ENDED);
     this.sink?.destroy();
     this.resolve(result);
   }

@@ -96,4 +96,14 @@ describe("messageOf and the error classes", () => {
     expect(trawlError.code).toBe("ETIMEOUT");
     expect(new UsageError("bad").name).toBe("UsageError");
   });
+
+  // Per-URL failures are values: capturing a stack for each would cost more than the URL's fetch.
+  it("captures no stack for a per-URL failure, and leaves the stack limit as it was", () => {
+    const limit = Error.stackTraceLimit;
+    const trawlError = new TrawlError("EHTTP", "HTTP 404", { cause: new Error("inner") });
+    expect(trawlError.stack?.split("\n")).toHaveLength(1);
+    expect(trawlError.message).toBe("HTTP 404");
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new Error("x").stack?.split("\n").length).toBeGreaterThan(1);
+  });
 });
