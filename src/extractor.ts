@@ -1,6 +1,6 @@
 import type { Extraction } from "./extract.js";
 import type { SelectField } from "./selectors.js";
-import { scanTitleInBytes } from "./title-scan.js";
+import { quickTitleOf } from "./title-quick-scan.js";
 
 /** Turns one HTML body into its title and data. */
 export interface Extractor {
@@ -9,15 +9,23 @@ export interface Extractor {
 }
 
 /**
- * Chooses how a run extracts. Without `--select` fields only the title is needed, and a tokenizer
- * pass that stops at `</title>` does it on the main thread without a DOM (cheerio is never loaded).
+ * Chooses how a run extracts. Without `--select` fields only the title is needed: the byte scan
+ * reads it on the main thread without a DOM, or a tokenizer pass that stops at `</title>` when the
+ * scan cannot tell (cheerio is never loaded).
  * With fields, cheerio parses each page once on parse threads (one per core), so parsing overlaps
  * fetching; the selectors are validated here, before the first request.
  */
 export async function createExtractor(fields: readonly SelectField[]): Promise<Extractor> {
   if (fields.length === 0) {
+    // The tokenizer (htmlparser2, with its DOM helpers) is loaded the first time a page needs it.
+    let tokenizer: Promise<typeof import("./title-scan.js")> | null = null;
     return {
-      extract: (body, contentType) => ({ title: scanTitleInBytes(body, contentType), data: {} }),
+      extract: (body, contentType) => {
+        const title = quickTitleOf(body, contentType);
+        if (title !== undefined) return { title, data: {} };
+        tokenizer ??= import("./title-scan.js");
+        return tokenizer.then(({ scanTitleInBytes }) => ({ title: scanTitleInBytes(body, contentType), data: {} }));
+      },
       close: async () => undefined,
     };
   }

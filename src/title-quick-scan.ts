@@ -7,6 +7,8 @@
  * Most pages need a few `indexOf` calls over their first kilobytes.
  */
 
+import { encodingOf } from "./http/charset.js";
+
 const TAB = 0x09;
 const NEWLINE = 0x0a;
 const FORM_FEED = 0x0c;
@@ -267,4 +269,18 @@ export function quickTitle(bytes: Buffer): string | null | TitleWithEntities | u
     if (!holds(bytes, AMPERSAND, textStart, textEnd)) return raw;
     return entitiesDecodeInPlace(raw) ? (decodeSimpleEntities(raw) ?? { raw }) : { raw };
   }
+}
+
+/** Whitespace collapsed, as the title of a record has it. */
+export const collapseWhitespace = (text: string): string => text.replace(/\s+/g, " ").trim();
+
+/**
+ * The title of a page straight from its bytes when the byte scan can tell (a UTF-8 page, its title
+ * text plain or with the common entities): a string, or null when the page has none. Undefined when
+ * only the tokenizer can tell (title-scan.ts).
+ */
+export function quickTitleOf(bytes: Uint8Array, contentType: string | null): string | null | undefined {
+  if (encodingOf(bytes, contentType) !== "utf-8") return undefined;
+  const quick = quickTitle(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return typeof quick === "string" ? collapseWhitespace(quick) : quick === null ? null : undefined;
 }

@@ -1,6 +1,6 @@
 import { Parser } from "htmlparser2";
 import { decoderFor, encodingOf } from "./http/charset.js";
-import { quickTitle } from "./title-quick-scan.js";
+import { collapseWhitespace as collapse, quickTitle } from "./title-quick-scan.js";
 
 // Most pages put <title> in the first kilobytes; feeding the tokenizer in slices lets it stop there
 // instead of reading the whole page.
@@ -17,8 +17,6 @@ export function scanTitle(html: string): string | null {
   }());
 }
 
-const collapse = (text: string): string => text.replace(/\s+/g, " ").trim();
-
 /**
  * The same, straight from the body's bytes. A UTF-8 page is read by the byte scan of
  * title-quick-scan.ts, which decodes only the title; otherwise (or when that scan cannot tell) only
@@ -30,7 +28,7 @@ export function scanTitleInBytes(bytes: Uint8Array, contentType: string | null):
     const quick = quickTitle(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (quick === null) return null;
     if (typeof quick === "string") return collapse(quick);
-    // Entities: the tokenizer decodes the title's text alone, exactly as it would in place.
+    // Entities the byte scan leaves alone: the tokenizer decodes the title's text alone, as it would in place.
     if (quick !== undefined) return scanTitle(`<title>${quick.raw}</title>`);
   }
   const decoder = decoderFor(encoding);

@@ -1,8 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { AdaptiveLimits } from "./adaptive.js";
-import { type CrawlItem, Frontier } from "./crawl/frontier.js";
-import { scanLinks } from "./crawl/links.js";
-import { sitemapUrls } from "./crawl/sitemap.js";
+import type { CrawlItem, Frontier } from "./crawl/frontier.js";
 import { createExtractor } from "./extractor.js";
 import { HashSet64 } from "./hash-set.js";
 import { createDispatcher } from "./http/agent.js";
@@ -14,7 +12,6 @@ import { type InputUrl, normalizeUrl } from "./normalize-url.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
 import { HostPacer } from "./rate.js";
-import { RobotsCache } from "./robots.js";
 
 // RFC 9309 §2.5: crawlers must read at least 500 KiB of a robots.txt; this much is plenty.
 const ROBOTS_MAX_BYTES = 512 * 1024;
@@ -58,6 +55,7 @@ async function* withSitemaps(
   fetchSitemap: (url: string) => Promise<FetchOutcome>,
 ): AsyncGenerator<string> {
   yield* urls;
+  const { sitemapUrls } = await import("./crawl/sitemap.js");
   for (const sitemap of sitemaps) yield* sitemapUrls(sitemap, fetchSitemap);
 }
 
@@ -109,7 +107,7 @@ export async function* trawl(
   const robotsRetry: RetrySettings = { retries: resolved.retries, retryDelayMs: resolved.retryDelayMs, onAttempt: resolved.onAttempt };
   const robotsFetch = { ...fetchSettings, maxBytes: Math.min(resolved.maxBytes, ROBOTS_MAX_BYTES) };
   const robots = resolved.robots
-    ? new RobotsCache((url) => fetchWithRetry(url, robotsFetch, robotsRetry, runSignal), resolved.userAgent)
+    ? new (await import("./robots.js")).RobotsCache((url) => fetchWithRetry(url, robotsFetch, robotsRetry, runSignal), resolved.userAgent)
     : null;
   // The pace of a host: --rate, or its robots.txt Crawl-delay when that is slower.
   const intervalOf = (host: string): number | null => {
@@ -137,8 +135,12 @@ export async function* trawl(
   const seen = resolved.dedupe || crawl ? new HashSet64() : null;
   const sitemapFetch = { ...fetchSettings, maxBytes: Math.max(resolved.maxBytes, 50 * 1024 * 1024) };
   const fromSitemap = (url: string) => fetchWithRetry(url, sitemapFetch, { ...retrySettings, pace: undefined }, runSignal);
-  const inputs = judgeInput(withSitemaps(urls, resolved.sitemaps, fromSitemap), seen, resolved.shard, resolved.skip);
-  const frontier = crawl && seen ? new Frontier(inputs, crawl, seen) : null;
+  const sources = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fromSitemap);
+  const inputs = judgeInput(sources, seen, resolved.shard, resolved.skip);
+  // Crawling loads its own modules (an HTML tokenizer, the public-suffix list) only when asked for.
+  const crawling = crawl && seen ? await Promise.all([import("./crawl/frontier.js"), import("./crawl/links.js")]) : null;
+  const frontier: Frontier | null = crawling && crawl && seen ? new crawling[0].Frontier(inputs, crawl, seen) : null;
+  const scanLinks = crawling?.[1].scanLinks;
 
   const fetchItem = async (item: CrawlItem): Promise<TrawlRecord | null> => {
     const place = frontier ? { depth: item.depth, parent: item.parent } : undefined;
@@ -148,7 +150,7 @@ export async function* trawl(
     resolved.onStart?.(url);
     const started = performance.now();
     const outcome = await fetchWithRetry(url, fetchSettings, retrySettingsFor(hostOf(url)), runSignal);
-    if (frontier && crawl && outcome.body && item.depth < crawl.maxDepth && isHtml(outcome.contentType, outcome.body)) {
+    if (frontier && scanLinks && crawl && outcome.body && item.depth < crawl.maxDepth && isHtml(outcome.contentType, outcome.body)) {
       // Links are read before extraction, which may move the body to a parse thread.
       const { links } = scanLinks(decodeText(outcome.body, outcome.contentType), outcome.finalUrl, crawl.followNofollow);
       seen?.add(outcome.finalUrl);
