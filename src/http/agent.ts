@@ -1,4 +1,14 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from "undici";
+import { createRequire } from "node:module";
+import type { Agent as AgentClass, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass, ProxyAgent as ProxyAgentClass } from "undici";
+
+// undici's index loads all of it (fetch, WebSocket, cookies, caches, mocks): ~80 ms before the first
+// request of every run. A run needs its dispatchers only, so they are loaded from their own files,
+// the proxy ones only when a proxy is in use. undici has no exports map; test/unit/agent.test.ts
+// checks that these are the very classes undici exports.
+const require = createRequire(import.meta.url);
+const loadAgent = () => require("undici/lib/dispatcher/agent.js") as typeof AgentClass;
+const loadProxyAgent = () => require("undici/lib/dispatcher/proxy-agent.js") as typeof ProxyAgentClass;
+const loadEnvHttpProxyAgent = () => require("undici/lib/dispatcher/env-http-proxy-agent.js") as typeof EnvHttpProxyAgentClass;
 
 /** What the dispatcher needs to know; one dispatcher is made per run and passed down. */
 export interface AgentSettings {
@@ -10,7 +20,7 @@ export interface AgentSettings {
 
 // Our own per-attempt timer covers connect, headers and body (SPEC §2), so undici's separate
 // header/body timers are set no shorter than it and never fire first.
-function agentOptions(settings: AgentSettings): Agent.Options {
+function agentOptions(settings: AgentSettings): AgentClass.Options {
   return {
     connect: { rejectUnauthorized: !settings.insecure, timeout: settings.timeoutMs },
     headersTimeout: settings.timeoutMs + 1000,
@@ -39,11 +49,17 @@ export function createDispatcher(settings: AgentSettings, env: NodeJS.ProcessEnv
   if (settings.proxy) {
     // Through a proxy every host shares the proxy's connections: a per-origin cap would throttle them all.
     const { connect: _connect, connections: _connections, ...rest } = options;
+    const ProxyAgent = loadProxyAgent();
     return new ProxyAgent({ ...rest, uri: settings.proxy, requestTls: tls, proxyTls: tls, proxyTunnel });
   }
   if (hasProxyEnvironment(env)) {
     const { connections: _connections, ...rest } = options;
-    return new EnvHttpProxyAgent({ ...rest, requestTls: tls, proxyTls: tls, proxyTunnel } as EnvHttpProxyAgent.Options);
+    const EnvHttpProxyAgent = loadEnvHttpProxyAgent();
+    return new EnvHttpProxyAgent({ ...rest, requestTls: tls, proxyTls: tls, proxyTunnel } as EnvHttpProxyAgentClass.Options);
   }
+  const Agent = loadAgent();
   return new Agent(options);
 }
+
+/** The dispatcher classes as loaded above, so a test can hold them against undici's exports. */
+export const dispatcherClasses = { loadAgent, loadProxyAgent, loadEnvHttpProxyAgent };
