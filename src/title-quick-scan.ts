@@ -152,7 +152,7 @@ export interface TitleWithEntities {
 // The entities titles use most, each a whole match in the HTML entity table (nothing longer starts
 // with `name;`), so they decode the same wherever they stand. Anything else goes to the tokenizer.
 const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
-const SIMPLE_ENTITY = /^(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/;
+const SIMPLE_ENTITY = /&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g;
 
 /**
  * True when every `&` of a title's text starts an entity for htmlparser2. It does not while the
@@ -173,26 +173,23 @@ function entitiesDecodeInPlace(text: string): boolean {
  * name, a code point the HTML standard remaps), which only the tokenizer decodes exactly.
  */
 export function decodeSimpleEntities(text: string): string | undefined {
-  const parts = text.split("&");
-  let decoded = parts[0] as string;
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i] as string;
-    const match = SIMPLE_ENTITY.exec(part);
-    if (!match) return undefined;
-    const [whole, decimal, hex, name] = match;
-    if (name !== undefined) {
-      decoded += NAMED_ENTITIES[name];
-    } else {
-      const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex as string, 16);
-      // 0, C1 controls (read as windows-1252), surrogates and out-of-range values are remapped by the standard.
-      if (codePoint === 0 || (codePoint >= 0x80 && codePoint <= 0x9f) || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff) {
-        return undefined;
-      }
-      decoded += String.fromCodePoint(codePoint);
+  let decoded = 0;
+  let declined = false;
+  const result = text.replace(SIMPLE_ENTITY, (_whole, decimal?: string, hex?: string, name?: string) => {
+    decoded++;
+    if (name !== undefined) return NAMED_ENTITIES[name] as string;
+    const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex as string, 16);
+    // 0, C1 controls (read as windows-1252), surrogates and out-of-range values are remapped by the standard.
+    if (codePoint === 0 || (codePoint >= 0x80 && codePoint <= 0x9f) || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff) {
+      declined = true;
+      return "";
     }
-    decoded += part.slice(whole.length);
-  }
-  return decoded;
+    return String.fromCodePoint(codePoint);
+  });
+  // Every `&` must have started one of these.
+  let ampersands = 0;
+  for (let at = text.indexOf("&"); at !== -1; at = text.indexOf("&", at + 1)) ampersands++;
+  return declined || decoded !== ampersands ? undefined : result;
 }
 
 /**
@@ -281,6 +278,7 @@ export const collapseWhitespace = (text: string): string => text.replace(/\s+/g,
  */
 export function quickTitleOf(bytes: Uint8Array, contentType: string | null): string | null | undefined {
   if (encodingOf(bytes, contentType) !== "utf-8") return undefined;
-  const quick = quickTitle(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  // A new Buffer view costs more than the whole scan: bodies are Buffers already.
+  const quick = quickTitle(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return typeof quick === "string" ? collapseWhitespace(quick) : quick === null ? null : undefined;
 }
