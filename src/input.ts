@@ -29,7 +29,14 @@ export function cleanLine(line: string): string | null {
   return trimmed === "" || trimmed.startsWith("#") ? null : trimmed;
 }
 
-async function* linesOf(stream: Readable, signal: AbortSignal | undefined): AsyncGenerator<string> {
+/** Lines read so far, and whether the input has ended (for progress and the "no URLs" check). */
+export interface InputCounter {
+  lines: number;
+  done: boolean;
+}
+
+/** Opens readline over a stream; `signal` closes it (and the stream) at once. */
+function lineReader(stream: Readable, signal: AbortSignal | undefined): { lines: AsyncIterable<string>; close: () => void } {
   // readline splits on LF, CR LF and lone CR, and reads the stream chunk by chunk (never whole).
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   const stop = () => {
@@ -37,38 +44,51 @@ async function* linesOf(stream: Readable, signal: AbortSignal | undefined): Asyn
     stream.destroy();
   };
   signal?.addEventListener("abort", stop, { once: true });
-  try {
-    for await (const line of lines) {
-      if (signal?.aborted) return;
-      const url = cleanLine(line);
-      if (url !== null) yield url;
-    }
-  } finally {
-    signal?.removeEventListener("abort", stop);
-    stop();
-  }
+  return {
+    lines,
+    close: () => {
+      signal?.removeEventListener("abort", stop);
+      stop();
+    },
+  };
 }
 
 /**
  * Every URL line of every source, read lazily: a file of ten million lines is streamed, never held.
- * `stdin` is the stream behind `{ kind: "stdin" }`; `signal` stops reading at once.
+ * `stdin` is the stream behind `{ kind: "stdin" }`; `signal` stops reading at once; `counter`, when
+ * given, counts the lines passed on. One generator for all sources: each generator a line passes
+ * through costs a promise.
  */
 export async function* readInput(
   sources: readonly InputSource[],
   stdin: Readable,
   signal?: AbortSignal,
+  counter?: InputCounter,
 ): AsyncGenerator<string> {
   for (const source of sources) {
     if (signal?.aborted) return;
     if (source.kind === "list") {
       for (const line of source.urls) {
         const url = cleanLine(line);
-        if (url !== null) yield url;
+        if (url === null) continue;
+        if (counter) counter.lines++;
+        yield url;
       }
-    } else if (source.kind === "stdin") {
-      yield* linesOf(stdin, signal);
-    } else {
-      yield* linesOf(createReadStream(source.path, { highWaterMark: 256 * 1024 }), signal);
+      continue;
+    }
+    const stream = source.kind === "stdin" ? stdin : createReadStream(source.path, { highWaterMark: 256 * 1024 });
+    const reader = lineReader(stream, signal);
+    try {
+      for await (const line of reader.lines) {
+        if (signal?.aborted) return;
+        const url = cleanLine(line);
+        if (url === null) continue;
+        if (counter) counter.lines++;
+        yield url;
+      }
+    } finally {
+      reader.close();
     }
   }
+  if (counter) counter.done = true;
 }

@@ -1,4 +1,5 @@
 import { TrawlError } from "./errors.js";
+import type { Extraction } from "./extract.js";
 import type { Extractor } from "./extractor.js";
 import { isHtml } from "./http/charset.js";
 import type { FetchOutcome } from "./http/fetch-with-retry.js";
@@ -46,42 +47,91 @@ export interface RecordContext {
   place: CrawlPlace | undefined;
 }
 
-/** Builds the record of a fetched URL: body saved, extraction for HTML bodies (any status), the verdict. */
-export async function fetchedRecord(url: string, outcome: FetchOutcome, started: number, context: RecordContext): Promise<TrawlRecord> {
-  let title: string | null = null;
-  let data: TrawlRecord["data"] = {};
+/**
+ * Builds the record of a fetched URL: body saved, extraction for HTML bodies (any status), the
+ * verdict. Synchronous when nothing waits (no `--save`, the title read in place), so the common case
+ * costs no promise.
+ */
+export function fetchedRecord(
+  url: string,
+  outcome: FetchOutcome,
+  started: number,
+  context: RecordContext,
+): TrawlRecord | Promise<TrawlRecord> {
   const body = outcome.body;
-  const bytes = body?.length ?? 0;
   // Saved before extraction, which may hand the bytes over to a parse thread.
-  const file =
-    body && context.saveDir !== undefined ? await saveBody(context.saveDir, url, outcome.contentType, body) : undefined;
-  let extractionError: TrawlError | null = null;
-  if (body && isHtml(outcome.contentType, body)) {
-    try {
-      ({ title, data } = await context.extractor.extract(body, outcome.contentType, outcome.finalUrl));
-    } catch (error) {
-      // A page that kills its parse thread (say, out of memory) costs its own record, not the run.
-      extractionError = new TrawlError("EPROTOCOL", `the page could not be parsed: ${(error as Error).message}`);
-    }
+  if (body && context.saveDir !== undefined) {
+    return saveBody(context.saveDir, url, outcome.contentType, body).then((file) => extractedRecord(url, outcome, started, context, file));
   }
+  return extractedRecord(url, outcome, started, context, undefined);
+}
+
+function extractedRecord(
+  url: string,
+  outcome: FetchOutcome,
+  started: number,
+  context: RecordContext,
+  file: string | undefined,
+): TrawlRecord | Promise<TrawlRecord> {
+  const body = outcome.body;
+  if (!body || !isHtml(outcome.contentType, body)) return recordOf(url, outcome, started, context, file, null, null);
+  let extraction: Extraction | Promise<Extraction>;
+  try {
+    extraction = context.extractor.extract(body, outcome.contentType, outcome.finalUrl);
+  } catch (error) {
+    return recordOf(url, outcome, started, context, file, null, parseFailure(error));
+  }
+  if (!(extraction instanceof Promise)) return recordOf(url, outcome, started, context, file, extraction, null);
+  return extraction.then(
+    (done) => recordOf(url, outcome, started, context, file, done, null),
+    (error: unknown) => recordOf(url, outcome, started, context, file, null, parseFailure(error)),
+  );
+}
+
+// A page that kills its parse thread (say, out of memory) costs its own record, not the run.
+function parseFailure(error: unknown): TrawlError {
+  return new TrawlError("EPROTOCOL", `the page could not be parsed: ${(error as Error).message}`);
+}
+
+function recordOf(
+  url: string,
+  outcome: FetchOutcome,
+  started: number,
+  context: RecordContext,
+  file: string | undefined,
+  extraction: Extraction | null,
+  extractionError: TrawlError | null,
+): TrawlRecord {
   const status = outcome.status;
   let error = outcome.error ?? extractionError;
   if (!error && status !== null && (status < 200 || status > 299)) {
     error = new TrawlError("EHTTP", `HTTP ${status}`);
   }
+  const ok = error === null;
+  const ms = Math.round(performance.now() - started);
+  const bytes = outcome.body?.length ?? 0;
+  const title = extraction?.title ?? null;
+  const data = extraction?.data ?? {};
+  const recordError = error && { code: error.code, message: error.message };
+  const place = context.place;
+  // Keys in the order of TrawlRecord; the plain literal is the common case (no --save, no crawl).
+  if (file === undefined && place === undefined) {
+    const { finalUrl, attempts, contentType } = outcome;
+    return { url, finalUrl, status, ok, attempts, ms, bytes, contentType, title, data, error: recordError };
+  }
   return {
     url,
     finalUrl: outcome.finalUrl,
     status,
-    ok: error === null,
+    ok,
     attempts: outcome.attempts,
-    ms: Math.round(performance.now() - started),
+    ms,
     bytes,
     contentType: outcome.contentType,
     title,
     data,
     ...(file === undefined ? {} : { file }),
-    ...context.place,
-    error: error && { code: error.code, message: error.message },
+    ...place,
+    error: recordError,
   };
 }

@@ -52,6 +52,8 @@ export async function* mapPool<T, R>(
     wake?.();
   };
 
+  // p-limit passes arguments on: no closure per item.
+  const runGlobally = (item: T): Promise<R> => global(work, item);
   const run = (item: T, index: number) => {
     const key = settings.keyOf(item);
     let limit = perKey.get(key);
@@ -66,7 +68,7 @@ export async function* mapPool<T, R>(
     };
     adjust();
     // The key's slot is taken first, so a task queued behind a busy host never holds a global slot.
-    keyLimit(() => global(() => work(item))).then(
+    keyLimit(runGlobally, item).then(
       (result) => {
         adjust();
         if (settings.ordered) finishedOutOfOrder.set(index, result);

@@ -15,17 +15,21 @@ import { HostPacer } from "./rate.js";
 
 // RFC 9309 §2.5: crawlers must read at least 500 KiB of a robots.txt; this much is plenty.
 const ROBOTS_MAX_BYTES = 512 * 1024;
-import { fetchedRecord, invalidRecord, robotsRecord } from "./make-record.js";
+import { fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./make-record.js";
 import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
 
-/** Judges each input line, keeps this shard's share, and drops URLs seen before (by hash), lazily. */
-async function* judgeInput(
+/**
+ * Judges each input line, keeps this shard's share, and drops URLs seen before (by hash), lazily;
+ * `as` shapes what is yielded (one generator rather than two in a row: each hop costs a promise).
+ */
+async function* judgeInput<T>(
   urls: AsyncIterable<string> | Iterable<string>,
   seen: HashSet64 | null,
   shard: Shard | undefined,
   skip: ((key: string) => boolean) | undefined,
-): AsyncGenerator<InputUrl> {
+  as: (input: InputUrl) => T,
+): AsyncGenerator<T> {
   for await (const line of urls) {
     const judged = normalizeUrl(String(line).trim());
     const key = judged.ok ? judged.url : judged.line;
@@ -33,9 +37,12 @@ async function* judgeInput(
     if (shard && !inShard(key, shard)) continue;
     if (skip?.(key)) continue;
     if (judged.ok && seen && !seen.add(judged.url)) continue;
-    yield judged;
+    yield as(judged);
   }
 }
+
+/** An input URL as a pool item, when not crawling. */
+const asItem = (input: InputUrl): CrawlItem => ({ input, depth: 0, parent: null, seed: input.ok ? input.url : input.line });
 
 /** The key a URL is rate- and concurrency-limited under: its host and port (`host[:port]`). */
 function hostOf(url: string): string {
@@ -57,13 +64,6 @@ async function* withSitemaps(
   yield* urls;
   const { sitemapUrls } = await import("./crawl/sitemap.js");
   for (const sitemap of sitemaps) yield* sitemapUrls(sitemap, fetchSitemap);
-}
-
-/** Input URLs as pool items, when not crawling. */
-async function* asItems(inputs: AsyncIterable<InputUrl>): AsyncGenerator<CrawlItem> {
-  for await (const input of inputs) {
-    yield { input, depth: 0, parent: null, seed: input.ok ? input.url : input.line };
-  }
 }
 
 /**
@@ -120,28 +120,25 @@ export async function* trawl(
     retryDelayMs: resolved.retryDelayMs,
     onAttempt: resolved.onAttempt,
     pace: pacer ? (url, signal) => pacer.wait(hostOf(url), signal) : undefined,
+    // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
+    observe: (host, status, ms) => adaptive.observe(host, status, ms),
   };
-  // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
-  const retrySettingsFor = (host: string): RetrySettings => ({
-    ...retrySettings,
-    onAttempt: (event) => {
-      adaptive.observe(host, event.status, event.ms);
-      resolved.onAttempt?.(event);
-    },
-  });
 
   // Crawling, every URL is fetched once whatever --no-dedupe says: links lead back to pages often.
   const crawl = resolved.crawl;
   const seen = resolved.dedupe || crawl ? new HashSet64() : null;
   const sitemapFetch = { ...fetchSettings, maxBytes: Math.max(resolved.maxBytes, 50 * 1024 * 1024) };
-  const fromSitemap = (url: string) => fetchWithRetry(url, sitemapFetch, { ...retrySettings, pace: undefined }, runSignal);
+  const fromSitemap = (url: string) => fetchWithRetry(url, sitemapFetch, { ...retrySettings, pace: undefined, observe: undefined }, runSignal);
   const sources = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fromSitemap);
-  const inputs = judgeInput(sources, seen, resolved.shard, resolved.skip);
+  const judge = <T>(as: (input: InputUrl) => T) => judgeInput(sources, seen, resolved.shard, resolved.skip, as);
   // Crawling loads its own modules (an HTML tokenizer, the public-suffix list) only when asked for.
   const crawling = crawl && seen ? await Promise.all([import("./crawl/frontier.js"), import("./crawl/links.js")]) : null;
-  const frontier: Frontier | null = crawling && crawl && seen ? new crawling[0].Frontier(inputs, crawl, seen) : null;
+  const frontier: Frontier | null =
+    crawling && crawl && seen ? new crawling[0].Frontier(judge((input) => input), crawl, seen) : null;
   const scanLinks = crawling?.[1].scanLinks;
 
+  // Without a crawl every record has the same context: made once.
+  const plainContext: RecordContext = { extractor, saveDir: resolved.saveDir, place: undefined };
   const fetchItem = async (item: CrawlItem): Promise<TrawlRecord | null> => {
     const place = frontier ? { depth: item.depth, parent: item.parent } : undefined;
     if (!item.input.ok) return invalidRecord(item.input, place);
@@ -149,7 +146,7 @@ export async function* trawl(
     if (robots && !(await robots.check(url)).allowed) return robotsRecord(url, place);
     resolved.onStart?.(url);
     const started = performance.now();
-    const outcome = await fetchWithRetry(url, fetchSettings, retrySettingsFor(hostOf(url)), runSignal);
+    const outcome = await fetchWithRetry(url, fetchSettings, retrySettings, runSignal, hostOf(url));
     if (frontier && scanLinks && crawl && outcome.body && item.depth < crawl.maxDepth && isHtml(outcome.contentType, outcome.body)) {
       // Links are read before extraction, which may move the body to a parse thread.
       const { links } = scanLinks(decodeText(outcome.body, outcome.contentType), outcome.finalUrl, crawl.followNofollow);
@@ -157,21 +154,23 @@ export async function* trawl(
       // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
       frontier.offer(links, item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
     }
-    return fetchedRecord(url, outcome, started, { extractor, saveDir: resolved.saveDir, place });
+    return fetchedRecord(url, outcome, started, place ? { extractor, saveDir: resolved.saveDir, place } : plainContext);
   };
 
   // After an abort, URLs still queued in the pool were never started: they get no record, like
   // the URLs never read from the input (only what was in flight ends as EABORTED).
-  const work = async (item: CrawlItem): Promise<TrawlRecord | null> => {
-    try {
-      return runSignal.aborted ? null : await fetchItem(item);
-    } finally {
-      frontier?.finished();
-    }
-  };
+  const work = frontier
+    ? async (item: CrawlItem): Promise<TrawlRecord | null> => {
+        try {
+          return runSignal.aborted ? null : await fetchItem(item);
+        } finally {
+          frontier.finished();
+        }
+      }
+    : (item: CrawlItem): Promise<TrawlRecord | null> => (runSignal.aborted ? Promise.resolve(null) : fetchItem(item));
 
   try {
-    const items = frontier ? frontier.items() : asItems(inputs);
+    const items = frontier ? frontier.items() : judge(asItem);
     const records = mapPool(items, work, {
       concurrency: resolved.concurrency,
       perKeyConcurrency: resolved.perHostConcurrency,

@@ -33,20 +33,34 @@ export class Output {
     return new Output(stream, true);
   }
 
-  /** Queues text; resolves when there is room for more. */
-  async write(text: string): Promise<void> {
+  /**
+   * Queues text. Returns a promise when the caller must wait for room (the stream is full, or this
+   * write filled the batch), else undefined: most records cost no promise.
+   */
+  write(text: string): Promise<void> | undefined {
     // Once the stream has failed (stdout's reader went away), text is dropped; the run checks `failed`.
-    if (this.failure) return;
+    if (this.failure) return undefined;
     this.batch += text;
-    if (this.full) await this.full;
-    if (this.batch.length >= BATCH_BYTES) {
-      await this.flush();
-    } else if (!this.scheduled) {
+    if (this.full) return this.afterFull();
+    if (this.batch.length >= BATCH_BYTES) return this.flush();
+    if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.flush().catch(() => undefined);
-      });
+      setImmediate(this.flushSoon);
+    }
+    return undefined;
+  }
+
+  private readonly flushSoon = (): void => {
+    this.scheduled = false;
+    void this.flush().catch(() => undefined);
+  };
+
+  private async afterFull(): Promise<void> {
+    await this.full;
+    if (this.batch.length >= BATCH_BYTES) await this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
     }
   }
 

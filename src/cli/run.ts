@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { assertReadable, assertReadableFile, readInput } from "../input.js";
+import { assertReadable, assertReadableFile, type InputCounter, readInput } from "../input.js";
 import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
 import { cutPartialLine, type ResumeState, readResumeState } from "../resume.js";
@@ -23,15 +23,6 @@ function formatFor(settings: CliSettings): RecordFormat {
 
 /** Exit status by signal name (128 + signal number, as shells report it). */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-
-/** Counts the lines it passes on (an input with no URL at all is a usage error; the spinner shows it). */
-async function* counted(lines: AsyncIterable<string>, counter: { lines: number; done: boolean }): AsyncGenerator<string> {
-  for await (const line of lines) {
-    counter.lines++;
-    yield line;
-  }
-  counter.done = true;
-}
 
 /**
  * One CLI run: reads the inputs, streams records to the output, draws progress and the summary on
@@ -60,9 +51,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   const showProgress = process.stderr.isTTY && !settings.quiet && !process.env.CI;
   let started = 0;
   let spinner: Spinner | null = null;
-  const counter = { lines: 0, done: false };
-  const lines = counted(readInput(settings.sources, process.stdin, controller.signal), counter);
-  const input = lines;
+  const counter: InputCounter = { lines: 0, done: false };
+  const input = readInput(settings.sources, process.stdin, controller.signal, counter);
   const records = trawl(input, {
     ...options,
     ...(resume ? { skip: (key: string) => resume.done.has(key) } : {}),
@@ -82,10 +72,11 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   const annotations = stepSummary ? new Annotations() : null;
 
   let written = 0;
-  const emit = async (record: TrawlRecord) => {
-    if (written === 0) await output.write(format.begin());
-    await output.write(format.record(record, written));
+  // Returns a promise only when the output asks the run to wait (see Output.write).
+  const emit = (record: TrawlRecord): Promise<void> | undefined => {
+    const text = written === 0 ? format.begin() + format.record(record, written) : format.record(record, written);
     written++;
+    return output.write(text);
   };
   try {
     for await (const record of records) {
@@ -94,7 +85,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
       stats.add(record);
       annotations?.add(record);
       if (record.attempts > 0) fetched++;
-      await emit(record);
+      const room = emit(record);
+      if (room) await room;
       if (output.failed) controller.abort();
     }
   } finally {

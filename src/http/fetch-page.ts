@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import { type ErrorCode, messageOf, TrawlError, toErrorCode } from "../errors.js";
-import { type BodySink, createBodySink } from "./body.js";
+import { type BodyEvents, type BodySink, createBodySink } from "./body.js";
 import type { Abortable, LiveAttempts } from "./live-attempts.js";
 import { parseRetryAfter } from "./retry.js";
 
@@ -122,7 +122,7 @@ class Exchange implements Dispatcher.DispatchHandler {
  * One attempt at a URL: requests, redirects followed by hand, the body read and decoded, all under
  * one timer of `timeoutMs` (SPEC §2), and cut at once when the run stops. Settles exactly once.
  */
-class Attempt implements Abortable {
+class Attempt implements Abortable, BodyEvents {
   private current: string;
   private headers: Record<string, string>;
   private redirects = 0;
@@ -148,15 +148,15 @@ class Attempt implements Abortable {
   }
 
   start(): void {
-    if (this.settings.live.aborted) return this.fail("EABORTED", "the run was aborted");
+    if (this.settings.live.aborted) return this.failWithCode("EABORTED", "the run was aborted");
     this.settings.live.add(this);
     // A plain timer, cleared when the attempt settles: no per-URL timer outlives its request.
-    this.timer = setTimeout(() => this.fail("ETIMEOUT", `no complete response within ${this.settings.timeoutMs} ms`), this.settings.timeoutMs);
+    this.timer = setTimeout(timeOut, this.settings.timeoutMs, this);
     this.send();
   }
 
   abort(reason: TrawlError): void {
-    this.fail(reason.code, reason.message);
+    this.failWithCode(reason.code, reason.message);
   }
 
   private send(): void {
@@ -188,14 +188,10 @@ class Attempt implements Abortable {
     const declaredLength = Number(headerValue(headers, "content-length") ?? Number.NaN);
     const encoding = headerValue(headers, "content-encoding");
     if (!encoding && declaredLength > maxBytes) {
-      return this.fail("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${maxBytes}`);
+      return this.failWithCode("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${maxBytes}`);
     }
     this.during = "body";
-    this.sink = createBodySink(encoding, maxBytes, {
-      done: (body) => this.succeed(body),
-      fail: (error) => this.failWith(error),
-      drain: () => exchange.resume(),
-    });
+    this.sink = createBodySink(encoding, maxBytes, this);
   }
 
   onData(exchange: Exchange, chunk: Buffer): void {
@@ -226,20 +222,37 @@ class Attempt implements Abortable {
     else this.failWith(error);
   }
 
+  // BodyEvents: what the body sink reports.
+  done(body: Buffer): void {
+    this.succeed(body);
+  }
+
+  fail(error: unknown): void {
+    this.failWith(error);
+  }
+
+  drain(): void {
+    this.exchange?.resume();
+  }
+
+  timedOut(): void {
+    this.failWithCode("ETIMEOUT", `no complete response within ${this.settings.timeoutMs} ms`);
+  }
+
   private follow(): void {
     const location = this.redirectTo as string;
     this.redirectTo = null;
     if (this.redirects >= this.settings.maxRedirects) {
-      return this.fail("ETOOMANYREDIRECTS", `more than ${this.settings.maxRedirects} redirects`);
+      return this.failWithCode("ETOOMANYREDIRECTS", `more than ${this.settings.maxRedirects} redirects`);
     }
     let next: URL;
     try {
       next = new URL(location, this.current);
     } catch {
-      return this.fail("EINVALIDURL", `redirect to an invalid URL: ${location}`);
+      return this.failWithCode("EINVALIDURL", `redirect to an invalid URL: ${location}`);
     }
     if (next.protocol !== "http:" && next.protocol !== "https:") {
-      return this.fail("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
+      return this.failWithCode("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
     }
     next.hash = "";
     if (next.origin !== new URL(this.current).origin && CREDENTIAL_HEADERS.some((name) => name in this.headers)) {
@@ -256,11 +269,11 @@ class Attempt implements Abortable {
   }
 
   private failWith(error: unknown): void {
-    if (error instanceof TrawlError) return this.fail(error.code, error.message);
-    this.fail(toErrorCode(error, this.during), messageOf(error));
+    if (error instanceof TrawlError) return this.failWithCode(error.code, error.message);
+    this.failWithCode(toErrorCode(error, this.during), messageOf(error));
   }
 
-  private fail(code: ErrorCode, message: string): void {
+  private failWithCode(code: ErrorCode, message: string): void {
     this.settle({
       finalUrl: this.current,
       status: this.status,
@@ -281,6 +294,11 @@ class Attempt implements Abortable {
     this.sink?.destroy();
     this.resolve(result);
   }
+}
+
+// The timer callback, shared: no closure per attempt.
+function timeOut(attempt: Attempt): void {
+  attempt.timedOut();
 }
 
 /**

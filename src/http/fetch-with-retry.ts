@@ -14,6 +14,11 @@ export interface RetrySettings {
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   /** Waits for the host's next request slot (`--rate`); false when the run was aborted meanwhile. */
   pace?: ((url: string, signal: AbortSignal) => Promise<boolean>) | undefined;
+  /**
+   * Learns from every answer, under the key given to `fetchWithRetry` (the input URL's host, even
+   * after a redirect): its status (null for a network failure) and how long it took.
+   */
+  observe?: ((key: string, status: number | null, ms: number) => void) | undefined;
 }
 
 const aborted = (url: string, attempts: number): FetchOutcome => ({
@@ -41,28 +46,29 @@ export async function fetchWithRetry(
   fetchSettings: FetchSettings,
   retrySettings: RetrySettings,
   runSignal: AbortSignal,
+  observeKey = "",
 ): Promise<FetchOutcome> {
   for (let attempt = 1; ; attempt++) {
     if (retrySettings.pace && !(await retrySettings.pace(url, runSignal))) return aborted(url, attempt - 1);
     const started = performance.now();
     const result = await fetchPage(url, fetchSettings);
+    const ms = Math.round(performance.now() - started);
     const code = codeOf(result);
     let retryInMs: number | null = null;
     if (code !== null && attempt <= retrySettings.retries && !runSignal.aborted && isRetryable({ code, status: result.status })) {
       retryInMs = nextDelay(attempt, retrySettings.retryDelayMs, result.retryAfterMs);
     }
-    retrySettings.onAttempt?.({
-      url: result.finalUrl,
-      attempt,
-      status: result.status,
-      code,
-      ms: Math.round(performance.now() - started),
-      retryInMs,
-    });
-    if (retryInMs === null) return { ...result, attempts: attempt };
+    retrySettings.observe?.(observeKey, result.status, ms);
+    retrySettings.onAttempt?.({ url: result.finalUrl, attempt, status: result.status, code, ms, retryInMs });
+    if (retryInMs === null) return outcomeOf(result, attempt, result.error);
     if (!(await waitUnlessAborted(retryInMs, runSignal))) {
       // Stopped while waiting to retry: the URL was still in flight, so it ends as aborted.
-      return { ...result, error: new TrawlError("EABORTED", "the run was aborted"), attempts: attempt };
+      return outcomeOf(result, attempt, new TrawlError("EABORTED", "the run was aborted"));
     }
   }
+}
+
+function outcomeOf(result: AttemptResult, attempts: number, error: TrawlError | null): FetchOutcome {
+  const { finalUrl, status, contentType, body, retryAfterMs } = result;
+  return { finalUrl, status, contentType, body, error, retryAfterMs, attempts };
 }
