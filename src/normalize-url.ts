@@ -18,8 +18,9 @@ export function normalizeUrl(line: string): InputUrl {
     return { ok: false, line, reason: `only http and https URLs are fetched, not ${url.protocol}` };
   }
   if (url.hostname === "") return { ok: false, line, reason: "the URL has no host" };
-  url.hash = "";
+  // Each setter re-serialises the URL: touch only what is there (most lines have neither).
+  if (line.includes("#")) url.hash = "";
   // "/a?" and "/a" are one request on the wire (undici sends no empty query): one URL here too.
-  if (url.search === "") url.search = "";
+  if (line.includes("?") && url.search === "") url.search = "";
   return { ok: true, url: url.href };
 }

@@ -25,12 +25,16 @@ export interface PoolSettings<T> {
 /**
  * A bounded concurrent map over an (async) iterable: a global limit and a per-key limit (p-limit),
  * results yielded as they finish (or in input order), and never more than `window` items in hand.
- * `work` must not throw for ordinary failures: they are values. A throw is a bug and ends the run.
+ * `work` runs under the limits; `finish`, when given, runs on its result once the item's slots are
+ * free again (trawl fetches under the limits and extracts after, so the next request goes out
+ * before the last page is parsed). Neither must throw for ordinary failures: they are values. A
+ * throw is a bug and ends the run.
  */
-export async function* mapPool<T, R>(
+export async function* mapPool<T, W, R = W>(
   source: AsyncIterable<T> | Iterable<T>,
-  work: (item: T) => Promise<R>,
+  work: (item: T) => Promise<W>,
   settings: PoolSettings<T>,
+  finish?: (done: W) => R | Promise<R>,
 ): AsyncGenerator<R> {
   const global = pLimit(settings.concurrency);
   const perKey = new Map<string, LimitFunction>();
@@ -53,7 +57,7 @@ export async function* mapPool<T, R>(
   };
 
   // p-limit passes arguments on: no closure per item.
-  const runGlobally = (item: T): Promise<R> => global(work, item);
+  const runGlobally = (item: T): Promise<W> => global(work, item);
   const run = (item: T, index: number) => {
     const key = settings.keyOf(item);
     let limit = perKey.get(key);
@@ -68,7 +72,8 @@ export async function* mapPool<T, R>(
     };
     adjust();
     // The key's slot is taken first, so a task queued behind a busy host never holds a global slot.
-    keyLimit(runGlobally, item).then(
+    const limited = keyLimit(runGlobally, item);
+    (finish ? limited.then(finish) : (limited as unknown as Promise<R>)).then(
       (result) => {
         adjust();
         if (settings.ordered) finishedOutOfOrder.set(index, result);

@@ -15,7 +15,7 @@ import { HostPacer } from "./rate.js";
 
 // RFC 9309 §2.5: crawlers must read at least 500 KiB of a robots.txt; this much is plenty.
 const ROBOTS_MAX_BYTES = 512 * 1024;
-import { fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./make-record.js";
+import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./make-record.js";
 import { inShard, type Shard } from "./shard.js";
 import type { TrawlRecord } from "./record.js";
 
@@ -39,6 +39,40 @@ async function* judgeInput<T>(
     if (judged.ok && seen && !seen.add(judged.url)) continue;
     yield as(judged);
   }
+}
+
+/**
+ * Wraps `finish` so that it runs after the I/O the event loop has ready: responses that arrive
+ * together all send their next requests before any of them is parsed. On a latency-bound list this
+ * keeps parsing off the requests' critical path; on a fast one it changes nothing but the order.
+ */
+function afterPendingIo<A, B>(finish: (value: A) => B | Promise<B>): (value: A) => Promise<B> {
+  let queue: (() => void)[] = [];
+  const drain = () => {
+    const batch = queue;
+    queue = [];
+    for (const run of batch) run();
+  };
+  return (value) =>
+    new Promise<B>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(drain);
+      queue.push(() => {
+        try {
+          resolve(finish(value));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+}
+
+/** A URL fetched, on its way to its record. */
+interface Fetched {
+  item: CrawlItem;
+  url: string;
+  outcome: FetchOutcome;
+  started: number;
+  place: CrawlPlace | undefined;
 }
 
 /** An input URL as a pool item, when not crawling. */
@@ -139,7 +173,15 @@ export async function* trawl(
 
   // Without a crawl every record has the same context: made once.
   const plainContext: RecordContext = { extractor, saveDir: resolved.saveDir, place: undefined };
-  const fetchItem = async (item: CrawlItem): Promise<TrawlRecord | null> => {
+
+  /**
+   * The part of a URL's work that holds its pool slots: the request (with retries). A URL that is
+   * not fetched (a bad line, robots.txt) ends here with its record.
+   */
+  const fetchItem = async (item: CrawlItem): Promise<Fetched | TrawlRecord | null> => {
+    // After an abort, URLs still queued in the pool were never started: they get no record, like
+    // the URLs never read from the input (only what was in flight ends as EABORTED).
+    if (runSignal.aborted) return null;
     const place = frontier ? { depth: item.depth, parent: item.parent } : undefined;
     if (!item.input.ok) return invalidRecord(item.input, place);
     const url = item.input.url;
@@ -147,6 +189,13 @@ export async function* trawl(
     resolved.onStart?.(url);
     const started = performance.now();
     const outcome = await fetchWithRetry(url, fetchSettings, retrySettings, runSignal, hostOf(url));
+    return { item, url, outcome, started, place };
+  };
+
+  /** The rest, once the slots are free for the next request: links, extraction, the record. */
+  const recordOf = (done: Fetched | TrawlRecord | null): TrawlRecord | null | Promise<TrawlRecord> => {
+    if (done === null || !("outcome" in done)) return done;
+    const { item, url, outcome, started, place } = done;
     if (frontier && scanLinks && crawl && outcome.body && item.depth < crawl.maxDepth && isHtml(outcome.contentType, outcome.body)) {
       // Links are read before extraction, which may move the body to a parse thread.
       const { links } = scanLinks(decodeText(outcome.body, outcome.contentType), outcome.finalUrl, crawl.followNofollow);
@@ -157,21 +206,22 @@ export async function* trawl(
     return fetchedRecord(url, outcome, started, place ? { extractor, saveDir: resolved.saveDir, place } : plainContext);
   };
 
-  // After an abort, URLs still queued in the pool were never started: they get no record, like
-  // the URLs never read from the input (only what was in flight ends as EABORTED).
-  const work = frontier
-    ? async (item: CrawlItem): Promise<TrawlRecord | null> => {
-        try {
-          return runSignal.aborted ? null : await fetchItem(item);
-        } finally {
-          frontier.finished();
+  // A crawl counts its pages in flight until their links are offered: only then can it tell it is done.
+  const finish = afterPendingIo(
+    frontier
+      ? (done: Fetched | TrawlRecord | null) => {
+          try {
+            return recordOf(done);
+          } finally {
+            frontier.finished();
+          }
         }
-      }
-    : (item: CrawlItem): Promise<TrawlRecord | null> => (runSignal.aborted ? Promise.resolve(null) : fetchItem(item));
+      : recordOf,
+  );
 
   try {
     const items = frontier ? frontier.items() : judge(asItem);
-    const records = mapPool(items, work, {
+    const records = mapPool(items, fetchItem, {
       concurrency: resolved.concurrency,
       perKeyConcurrency: resolved.perHostConcurrency,
       keyOf: hostKey,
@@ -179,7 +229,7 @@ export async function* trawl(
       ordered: resolved.ordered,
       window: resolved.concurrency * 2 + 64,
       signal: runSignal,
-    });
+    }, finish);
     // Iterated by hand so that leaving early aborts the in-flight work before the pool unwinds.
     const iterator = records[Symbol.asyncIterator]();
     try {

@@ -6,12 +6,31 @@
 import { StringDecoder } from "node:string_decoder";
 import { TextDecoder } from "node:util";
 
+// A run sees the same few Content-Type values over and over: the last one's reading is kept. A
+// pure function's last answer, so nothing here needs resetting.
+let lastContentType: string | null = null;
+let lastCharset: string | null = null;
+let lastMediaType = "";
+
 /** The `charset` parameter of a Content-Type value, or null. */
 export function charsetOfContentType(contentType: string | null): string | null {
   if (!contentType) return null;
+  if (contentType !== lastContentType) readContentType(contentType);
+  return lastCharset;
+}
+
+/** The media type of a Content-Type value, lower-cased, without parameters. */
+function mediaTypeOf(contentType: string): string {
+  if (contentType !== lastContentType) readContentType(contentType);
+  return lastMediaType;
+}
+
+function readContentType(contentType: string): void {
   const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType);
   const label = match?.[1] ?? match?.[2];
-  return label ? label.trim() : null;
+  lastCharset = label ? label.trim() : null;
+  lastMediaType = contentType.split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  lastContentType = contentType;
 }
 
 function charsetOfBom(bytes: Uint8Array): string | null {
@@ -110,10 +129,7 @@ const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
 
 /** True when the response is HTML: by its media type, or by its first bytes when it has none. */
 export function isHtml(contentType: string | null, bytes: Uint8Array): boolean {
-  if (contentType) {
-    const mediaType = contentType.split(";", 1)[0]?.trim().toLowerCase() ?? "";
-    return HTML_TYPES.has(mediaType);
-  }
+  if (contentType) return HTML_TYPES.has(mediaTypeOf(contentType));
   const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 512))
     .toString("latin1")
     .replace(/^(\xef\xbb\xbf|\s)+/, "")

@@ -224,4 +224,44 @@ describe("mapPool", () => {
     expect(state.closed).toBe(true);
     expect(state.pulled).toBeLessThan(20);
   });
+
+  // trawl fetches under the limits and parses after: the next request must not wait for a parse.
+  it("runs finish after the item's slots are free: the next item starts while the last one finishes", async () => {
+    const events: string[] = [];
+    const items: Item[] = [0, 1, 2].map((id) => ({ id, key: "one", ms: 0 }));
+    const work = async (item: Item) => {
+      events.push(`work ${item.id}`);
+      await sleep(5);
+      return item.id;
+    };
+    const finish = async (id: number) => {
+      events.push(`finish ${id} starts`);
+      await sleep(30);
+      events.push(`finish ${id} ends`);
+      return id * 10;
+    };
+    const results = await collect(mapPool(items, work, settings({ concurrency: 1, perKeyConcurrency: 1 }), finish));
+    expect(results.sort((a, b) => a - b)).toEqual([0, 10, 20]);
+    // Under a limit of one, item 1 works while item 0 is still finishing.
+    expect(events.indexOf("work 1")).toBeLessThan(events.indexOf("finish 0 ends"));
+    expect(events.indexOf("work 2")).toBeLessThan(events.indexOf("finish 1 ends"));
+  });
+
+  it("counts finishing items in the window: while they finish, the source is not read further", async () => {
+    const { state, source } = countingSource();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const finish = async (id: number) => {
+      await gate;
+      return id;
+    };
+    const iterator = mapPool(source, async (item) => item.id, settings({ window: 8 }), finish)[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await sleep(20);
+    // Every item taken is done working but still finishing: the window is full at 8.
+    expect(state.pulled).toBe(8);
+    release();
+    expect((await first).done).toBe(false);
+    await iterator.return?.(undefined);
+  });
 });
