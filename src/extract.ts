@@ -88,25 +88,27 @@ export function extract(html: string, finalUrl: string, fields: readonly SelectF
   const data: Record<string, ExtractedValue> = {};
   let base: URL | undefined;
   // Straight on the DOM nodes: a Cheerio wrapper per match costs more than the lookup itself.
-  const valueOf = (element: AnyNode, field: SelectField): string | null => {
+  const fieldValue = (element: AnyNode, field: SelectField): string | null => {
     if (field.attribute === null) return textContent(element).trim();
     const raw = (element as Element).attribs?.[field.attribute];
     if (raw === undefined) return null;
-    if (field.attribute === "srcset") return resolveSrcset(raw, (base ??= documentBase($, finalUrl)));
-    return URL_ATTRIBUTES.has(field.attribute) ? resolveUrl(raw, (base ??= documentBase($, finalUrl))) : raw;
+    if (field.attribute !== "srcset" && !URL_ATTRIBUTES.has(field.attribute)) return raw;
+    // The document's base is looked up once, the first time a URL attribute needs it.
+    base ??= documentBase($, finalUrl);
+    return field.attribute === "srcset" ? resolveSrcset(raw, base) : resolveUrl(raw, base);
   };
   for (const field of fields) {
     const matches = $(field.selector);
     if (field.all) {
       const values: string[] = [];
       for (const element of matches.toArray()) {
-        const value = valueOf(element, field);
+        const value = fieldValue(element, field);
         if (value !== null) values.push(value);
       }
       data[field.name] = values;
     } else {
       const first = matches.get(0);
-      data[field.name] = first === undefined ? null : valueOf(first, field);
+      data[field.name] = first === undefined ? null : fieldValue(first, field);
     }
   }
   return { title, data };

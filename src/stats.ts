@@ -54,7 +54,7 @@ function bucketOf(ms: number): number {
   return ms < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(ms) / GROWTH));
 }
 
-function valueOf(bucket: number): number {
+function bucketValue(bucket: number): number {
   return bucket === 0 ? 0 : Math.round(Math.exp((bucket - 0.5) * GROWTH));
 }
 
@@ -148,9 +148,9 @@ export class RunStats {
     let seen = 0;
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       seen += this.latency[bucket] as number;
-      if (seen >= rank) return valueOf(bucket);
+      if (seen >= rank) return bucketValue(bucket);
     }
-    return valueOf(BUCKETS - 1);
+    return bucketValue(BUCKETS - 1);
   }
 
   /** Milliseconds since the run started. */

@@ -59,7 +59,7 @@ function nameIs(bytes: Uint8Array, from: number, to: number, name: Uint8Array): 
   return true;
 }
 
-const enum TagState {
+enum TagState {
   BeforeName,
   SelfClosing,
   InName,

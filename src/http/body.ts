@@ -33,7 +33,8 @@ class DeflateDecoder extends Transform {
       data = this.held ? Buffer.concat([this.held, chunk]) : chunk;
       if (data.length < 2) {
         this.held = data;
-        return callback();
+        callback();
+        return;
       }
       this.held = null;
     }
@@ -42,7 +43,10 @@ class DeflateDecoder extends Transform {
 
   override _flush(callback: TransformCallback): void {
     const inflater = this.inflater ?? (this.held ? this.start(this.held) : null);
-    if (!inflater) return callback();
+    if (!inflater) {
+      callback();
+      return;
+    }
     if (this.held) inflater.write(this.held);
     inflater.once("end", () => callback());
     inflater.end();

@@ -80,7 +80,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     else this.controller = controller;
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
     // 1xx interim responses (100 Continue, 103 Early Hints) are not the answer.
     if (!this.closed && statusCode >= 200) this.attempt.onResponse(this, statusCode, headers);
   }
@@ -148,7 +148,10 @@ class Attempt implements Abortable, BodyEvents {
   }
 
   start(): void {
-    if (this.settings.live.aborted) return this.failWithCode("EABORTED", "the run was aborted");
+    if (this.settings.live.aborted) {
+      this.failWithCode("EABORTED", "the run was aborted");
+      return;
+    }
     this.settings.live.add(this);
     // A plain timer, cleared when the attempt settles: no per-URL timer outlives its request.
     this.timer = setTimeout(timeOut, this.settings.timeoutMs, this);
@@ -188,7 +191,8 @@ class Attempt implements Abortable, BodyEvents {
     const declaredLength = Number(headerValue(headers, "content-length") ?? Number.NaN);
     const encoding = headerValue(headers, "content-encoding");
     if (!encoding && declaredLength > maxBytes) {
-      return this.failWithCode("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${maxBytes}`);
+      this.failWithCode("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${maxBytes}`);
+      return;
     }
     this.during = "body";
     this.sink = createBodySink(encoding, maxBytes, this);
@@ -243,16 +247,19 @@ class Attempt implements Abortable, BodyEvents {
     const location = this.redirectTo as string;
     this.redirectTo = null;
     if (this.redirects >= this.settings.maxRedirects) {
-      return this.failWithCode("ETOOMANYREDIRECTS", `more than ${this.settings.maxRedirects} redirects`);
+      this.failWithCode("ETOOMANYREDIRECTS", `more than ${this.settings.maxRedirects} redirects`);
+      return;
     }
     let next: URL;
     try {
       next = new URL(location, this.current);
     } catch {
-      return this.failWithCode("EINVALIDURL", `redirect to an invalid URL: ${location}`);
+      this.failWithCode("EINVALIDURL", `redirect to an invalid URL: ${location}`);
+      return;
     }
     if (next.protocol !== "http:" && next.protocol !== "https:") {
-      return this.failWithCode("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
+      this.failWithCode("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
+      return;
     }
     next.hash = "";
     if (next.origin !== new URL(this.current).origin && CREDENTIAL_HEADERS.some((name) => name in this.headers)) {
@@ -269,7 +276,10 @@ class Attempt implements Abortable, BodyEvents {
   }
 
   private failWith(error: unknown): void {
-    if (error instanceof TrawlError) return this.failWithCode(error.code, error.message);
+    if (error instanceof TrawlError) {
+      this.failWithCode(error.code, error.message);
+      return;
+    }
     this.failWithCode(toErrorCode(error, this.during), messageOf(error));
   }
 

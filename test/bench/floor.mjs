@@ -53,7 +53,7 @@ function extract(html, url) {
   const title = $("title").first();
   const baseHref = $("base[href]").first().attr("href");
   const base = baseHref === undefined ? url : resolve(baseHref, url);
-  const valueOf = (element, field) => {
+  const fieldValue = (element, field) => {
     if (field.attribute === null) return $(element).text().trim();
     const raw = $(element).attr(field.attribute);
     // The bench only asks for href, a URL attribute: resolved as SPEC §3 says.
@@ -62,8 +62,8 @@ function extract(html, url) {
   const data = {};
   for (const field of fields) {
     const matches = $(field.selector).toArray();
-    if (field.all) data[field.name] = matches.map((element) => valueOf(element, field)).filter((value) => value !== null);
-    else data[field.name] = matches.length ? valueOf(matches[0], field) : null;
+    if (field.all) data[field.name] = matches.map((element) => fieldValue(element, field)).filter((value) => value !== null);
+    else data[field.name] = matches.length ? fieldValue(matches[0], field) : null;
   }
   return { title: title.length ? title.text().replace(/\s+/g, " ").trim() : null, data };
 }

@@ -163,7 +163,7 @@ export async function startServer({ prefer } = {}) {
   const page = buildPage();
   const nginx = prefer === "node" ? null : onPath("nginx");
   if (nginx) {
-    const { child, port, dir, delayServer } = await startNginx(nginx, page);
+    const { child, port, delayServer } = await startNginx(nginx, page);
     return {
       kind: `nginx (${nginx}, delay and site routes via Node)`,
       port,

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-// @ts-ignore -- plain JavaScript fixture without type declarations
+// @ts-expect-error -- plain JavaScript fixture without type declarations
 import { serveSite as serveSiteJs } from "../../fixtures/serve-site.mjs";
 import { cliEnv, parseRecords } from "../helpers/cli.js";
 
@@ -139,14 +139,14 @@ describe("npm start (fixtures/demo.mjs)", () => {
       expect(typeof record.title, record.url).toBe("string");
       expect((record.title ?? "").length, record.url).toBeGreaterThan(0);
       expect(Object.keys(record.data).sort(), record.url).toEqual(["description", "h1", "links"]);
-      expect(Array.isArray(record.data["links"]), record.url).toBe(true);
+      expect(Array.isArray(record.data.links), record.url).toBe(true);
     }
 
     // The windows-1251 page is served as bare text/html, so only its <meta charset> can decode it.
     const cp1251 = byPath.get(CP1251_PAGE);
     expect(cp1251?.contentType).toBe("text/html");
     expect(cp1251?.title).toBe(CP1251_TITLE);
-    expect(cp1251?.data["h1"]).toBe(CP1251_H1);
+    expect(cp1251?.data.h1).toBe(CP1251_H1);
 
     // Whitespace in <title> is collapsed; UTF-8 pages decode too.
     expect(byPath.get("/about.html")?.title).toBe("About us | Marginalia Books");
@@ -154,8 +154,8 @@ describe("npm start (fixtures/demo.mjs)", () => {
 
     // <base href="/"> on the Piranesi page: its relative links resolve against the site root.
     const origin = [...origins][0];
-    expect(byPath.get("/products/piranesi.html")?.data["links"]).toContain(`${origin}/blog/winter-reading-list.html`);
-    expect(byPath.get("/products/piranesi.html")?.data["links"]).not.toContain(
+    expect(byPath.get("/products/piranesi.html")?.data.links).toContain(`${origin}/blog/winter-reading-list.html`);
+    expect(byPath.get("/products/piranesi.html")?.data.links).not.toContain(
       `${origin}/products/blog/winter-reading-list.html`,
     );
   });
@@ -241,9 +241,9 @@ describe("fixtures/serve-site.mjs", () => {
     "/blog/..%2f..%2f..%2fpackage.json",
     "/..%5c..%5cpackage.json",
     "/../../package.json",
-  ])("refuses to leave its root: %s", async (escape) => {
+  ])("refuses to leave its root: %s", async (path) => {
     await withSite(async (site) => {
-      const res = await rawRequest(site.port, escape);
+      const res = await rawRequest(site.port, path);
       expect([403, 404]).toContain(res.status);
       expect(res.body.toString("utf8")).not.toContain('"name": "trawl"');
     });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, cliEnv, collect, parseRecords, repoRoot, runCli, spawnCli } from "../helpers/cli.js";
+import { binPath, type CliResult, cliEnv, collect, parseRecords, repoRoot, runCli, spawnCli } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
 
 const TIMEOUT = 20_000;
@@ -82,7 +82,7 @@ function hostileList() {
 describe.concurrent.each([{ via: "-i file" }, { via: "stdin" }])("a hostile URL list through $via", ({ via }) => {
   it("gives one record per non-blank, non-comment line, fetches the good URLs, exits 1", { timeout: TIMEOUT }, async ({ expect }) => {
     const { bytes, good, bad } = hostileList();
-    let result;
+    let result: CliResult;
     if (via === "stdin") {
       result = await collect(spawnWithStdin(["-r", "0"], bytes), 15_000);
     } else {

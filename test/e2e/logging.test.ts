@@ -1,5 +1,5 @@
 /** stderr (SPEC §5): -v logs one line per attempt, -q silences it, the summary appears otherwise. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml } from "../helpers/servers.js";
 
@@ -12,7 +12,8 @@ beforeAll(async () => {
     routes({
       // Each distinct /flaky/<id> answers 503 twice, then 200.
       "/flaky/*": (req, res) => {
-        const count = (seen[req.url!] = (seen[req.url!] ?? 0) + 1);
+        const count = (seen[req.url!] ?? 0) + 1;
+        seen[req.url!] = count;
         if (count <= 2) sendHtml(res, page("busy"), 503);
         else sendHtml(res, page("fine"));
       },

@@ -1,5 +1,5 @@
 /** The record shape and the exit status of a plain run (SPEC §4, §5; CONTRACT.md). */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml } from "../helpers/servers.js";
 

@@ -3,7 +3,7 @@
  * statuses are not, and `Retry-After` sets the wait unless it is longer than 60 s.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { type HttpTestServer, closedPort, httpServer, page, routes, sendHtml } from "../helpers/servers.js";
 

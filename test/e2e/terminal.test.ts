@@ -187,6 +187,7 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
 
     // stdout (a file here) holds the records and nothing else: no spinner text, no escape codes.
     const text = readFileSync(out, "utf8");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for escape sequences on purpose.
     expect(text).not.toMatch(/done, \d+ ok|[\u001b\r⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     expect(text.endsWith("\n")).toBe(true);
     const records = parseRecords(text);

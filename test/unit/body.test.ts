@@ -35,7 +35,10 @@ function readBody(chunks: Iterable<Buffer>, encoding: string | null, maxBytes: n
     function pump(): void {
       while (!settled) {
         const next = iterator.next();
-        if (next.done) return sink.end();
+        if (next.done) {
+          sink.end();
+          return;
+        }
         if (!sink.write(next.value)) return;
       }
     }
