@@ -102,6 +102,7 @@ function* codesOf(error: unknown): Generator<string> {
  */
 export function toErrorCode(error: unknown, during: "headers" | "body" = "headers"): ErrorCode {
   if (error instanceof TrawlError) return error.code;
+  if (isUnexpectedResponse(error)) return "EPROTOCOL";
   const codes = [...codesOf(error)];
   if (during === "body" && codes.includes("UND_ERR_SOCKET") && !codes.includes("ECONNRESET")) return "EPROTOCOL";
   for (const code of codes) {
@@ -118,8 +119,23 @@ export function toErrorCode(error: unknown, during: "headers" | "body" = "header
   return "EPROTOCOL";
 }
 
+/**
+ * undici's HTTP/1.1 client closes the connection with a SocketError "bad response" (or "bad upgrade")
+ * when the server sends a response it did not ask for: a `100 Continue` to a request without
+ * `Expect: 100-continue`, a 101 switch, or bytes while no request is waiting. That is the server
+ * breaking the exchange, not the network: EPROTOCOL, and not worth a retry.
+ */
+function isUnexpectedResponse(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { message } = error;
+  return (error as { code?: unknown }).code === "UND_ERR_SOCKET" && (message === "bad response" || message === "bad upgrade");
+}
+
 /** A short human message for an error, without stack or undici's internal prefixes. */
 export function messageOf(error: unknown): string {
+  if (isUnexpectedResponse(error)) {
+    return "the server sent a response that was not asked for (an unsolicited 100 Continue, a protocol switch, or bytes between responses)";
+  }
   if (error instanceof Error) {
     const cause = error.cause instanceof Error && error.message === "fetch failed" ? error.cause : error;
     return cause.message || cause.name;

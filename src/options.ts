@@ -47,7 +47,10 @@ export interface TrawlOptions {
    * @default undefined (no pacing)
    */
   ratePerSecond?: number;
-  /** Limit for one attempt, connect to the last body byte, in ms. @default 30000 */
+  /**
+   * Limit for one attempt, connect to the last body byte, in ms. Node's timers stop at 2^31-1 ms
+   * (~24.8 days), so a longer limit is taken as that one: no practical limit. @default 30000
+   */
   timeoutMs?: number;
   /** Extra attempts after a retryable failure. @default 2 */
   retries?: number;
@@ -150,6 +153,8 @@ export const DEFAULTS = {
 
 /** Backoff never waits longer than this between attempts (SPEC §2). */
 export const MAX_RETRY_DELAY_MS = 30_000;
+/** The longest wait a Node timer takes (2^31-1 ms, ~24.8 days); a longer one would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A Retry-After longer than this ends the retries instead of being waited out (SPEC §2). */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -163,7 +168,10 @@ function integer(name: string, value: number | undefined, fallback: number, min:
 
 function validRate(rate: number | undefined): number | undefined {
   if (rate === undefined) return undefined;
-  if (!(Number.isFinite(rate) && rate > 0)) throw new UsageError(`ratePerSecond must be a number > 0, got \`${rate}\``);
+  // The pause between two requests is a timer: it cannot be longer than a Node timer can wait.
+  if (!(Number.isFinite(rate) && rate > 0 && 1000 / rate <= MAX_TIMER_MS)) {
+    throw new UsageError(`ratePerSecond must be a number > 0 (at least one request in 24 days), got \`${rate}\``);
+  }
   return rate;
 }
 
@@ -235,7 +243,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     concurrency,
     perHostConcurrency: Math.min(concurrency, integer("perHostConcurrency", options.perHostConcurrency, concurrency, 1)),
     ratePerSecond: validRate(options.ratePerSecond),
-    timeoutMs: integer("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs, 1),
+    timeoutMs: Math.min(integer("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs, 1), MAX_TIMER_MS),
     retries: integer("retries", options.retries, DEFAULTS.retries, 0),
     retryDelayMs: integer("retryDelayMs", options.retryDelayMs, DEFAULTS.retryDelayMs, 0),
     maxRedirects: integer("maxRedirects", options.maxRedirects, DEFAULTS.maxRedirects, 0),

@@ -1,14 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "./errors.js";
+import { MAX_TIMER_MS } from "./options.js";
 
 /** Parses `--rate`: `10/s`, `30/m`, or a bare number per second → requests per second. */
 export function parseRate(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(text);
   const count = Number(match?.[1]);
-  if (!match || !(count > 0)) {
+  const perSecond = (match?.[2] ?? "s").toLowerCase().startsWith("m") ? count / 60 : count;
+  // The pause between two requests is a Node timer, which waits 24.8 days at most.
+  if (!match || !(count > 0) || 1000 / perSecond > MAX_TIMER_MS) {
     throw new UsageError(`--rate must be a number of requests per host, such as 10/s or 30/m, got \`${text}\``);
   }
-  return (match[2] ?? "s").toLowerCase().startsWith("m") ? count / 60 : count;
+  return perSecond;
 }
 
 /**

@@ -91,14 +91,17 @@ export interface BodyEvents {
   done(body: Buffer): void;
   /** Over `maxBytes` after decoding (`EBODYTOOLARGE`), or undecodable. */
   fail(error: unknown): void;
-  /** The decoders have room again after `write` returned false. */
-  drain(): void;
 }
 
-/** Takes a response body a chunk at a time, as the connection delivers it. */
+/**
+ * Takes a response body a chunk at a time, as the connection delivers it. It never asks the
+ * connection to pause: undici 7 cannot finish a paused response whose server closes the connection
+ * (an assertion that kills the process, nodejs/undici#5360), so the decoders' input is bounded by
+ * size instead (see `encodedLimit`).
+ */
 export interface BodySink {
-  /** Takes one received chunk; false asks the sender to pause until `drain`. */
-  write(chunk: Buffer): boolean;
+  /** Takes one received chunk. */
+  write(chunk: Buffer): void;
   /** The last chunk has been received. */
   end(): void;
   /** The exchange failed or was cut: stop decoding; no event follows. */
@@ -121,8 +124,8 @@ class PlainBody implements BodySink {
 
   constructor(private readonly maxBytes: number, private readonly events: BodyEvents) {}
 
-  write(chunk: Buffer): boolean {
-    if (this.finished) return true;
+  write(chunk: Buffer): void {
+    if (this.finished) return;
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
       this.destroy();
@@ -130,7 +133,6 @@ class PlainBody implements BodySink {
     } else {
       this.chunks.push(chunk);
     }
-    return true;
   }
 
   end(): void {
@@ -147,13 +149,25 @@ class PlainBody implements BodySink {
 }
 
 /**
+ * The most encoded bytes a body within `maxBytes` can take. No coding inflates data by more than
+ * its framing: deflate's stored blocks add 5 bytes per 65,535, gzip 18 bytes in all, brotli's
+ * uncompressed meta-blocks less than deflate. More input than this cannot decode to `maxBytes` or
+ * less, unless it is padding (empty blocks) sent to fill memory: either way the body is too large.
+ */
+export function encodedLimit(maxBytes: number): number {
+  return maxBytes + Math.ceil(maxBytes / 8192) * 8 + 4096;
+}
+
+/**
  * A compressed body, through its decoders (outermost first). The cap applies to what comes out:
  * a compression bomb is cut as soon as the decoded size passes `maxBytes`, so it costs one record
- * and never more than `maxBytes` of memory.
+ * and never more than `maxBytes` of memory. What goes in is capped too (`encodedLimit`), which
+ * bounds what waits in the decoders when the network outruns them.
  */
 class DecodedBody implements BodySink {
   private chunks: Buffer[] = [];
   private size = 0;
+  private encodedSize = 0;
   private finished = false;
   private readonly head: Transform;
 
@@ -174,14 +188,14 @@ class DecodedBody implements BodySink {
       this.events.done(joined(this.chunks, this.size));
       this.chunks = [];
     });
-    head.on("drain", () => {
-      if (!this.finished) this.events.drain();
-    });
     this.head = head;
   }
 
-  write(chunk: Buffer): boolean {
-    return this.finished ? true : this.head.write(chunk);
+  write(chunk: Buffer): void {
+    if (this.finished) return;
+    this.encodedSize += chunk.length;
+    if (this.encodedSize > encodedLimit(this.maxBytes)) this.fail(tooLarge(this.maxBytes));
+    else this.head.write(chunk);
   }
 
   end(): void {

@@ -1,12 +1,14 @@
+import { isUtf8 } from "node:buffer";
 import type { Dispatcher } from "undici";
 import { type ErrorCode, messageOf, TrawlError, toErrorCode } from "../errors.js";
 import { type BodyEvents, type BodySink, createBodySink } from "./body.js";
 import type { Abortable, LiveAttempts } from "./live-attempts.js";
+import type { RunDispatcher } from "./origin-dispatchers.js";
 import { parseRetryAfter } from "./retry.js";
 
 /** What one attempt needs; built once per run. */
 export interface FetchSettings {
-  dispatcher: Dispatcher;
+  dispatcher: RunDispatcher;
   /** Request headers, names lower-cased (user-agent, accept-encoding and the user's own). */
   headers: Record<string, string>;
   timeoutMs: number;
@@ -45,6 +47,18 @@ type Headers = Record<string, string | string[] | undefined>;
 function headerValue(headers: Headers, name: string): string | null {
   const value = headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+/**
+ * undici reads header bytes as latin1, but a Location with raw non-ASCII bytes is UTF-8 in practice:
+ * browsers, curl and undici's own fetch read it so. Bytes that are not valid UTF-8 stay latin1.
+ */
+function locationOf(headers: Headers): string | null {
+  const value = headerValue(headers, "location");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for bytes past ASCII
+  if (value === null || !/[^\x00-\x7f]/.test(value)) return value;
+  const bytes = Buffer.from(value, "latin1");
+  return isUtf8(bytes) ? bytes.toString("utf8") : value;
 }
 
 /**
@@ -99,14 +113,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.closed) return;
     this.closed = true;
     this.attempt.onError(this, error);
-  }
-
-  pause(): void {
-    this.controller?.pause();
-  }
-
-  resume(): void {
-    this.controller?.resume();
   }
 
   /** Stops the exchange (closing its connection if a response is still coming); idempotent. */
@@ -181,7 +187,7 @@ class Attempt implements Abortable, BodyEvents {
     this.status = status;
     this.contentType = headerValue(headers, "content-type");
     this.retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
-    const location = headerValue(headers, "location");
+    const location = locationOf(headers);
     if (REDIRECT_STATUSES.has(status) && location !== null && this.settings.maxRedirects > 0) {
       this.redirectTo = location;
       this.drained = 0;
@@ -209,7 +215,7 @@ class Attempt implements Abortable, BodyEvents {
       }
       return;
     }
-    if (this.sink && !this.sink.write(chunk)) exchange.pause();
+    this.sink?.write(chunk);
   }
 
   onEnd(exchange: Exchange): void {
@@ -233,10 +239,6 @@ class Attempt implements Abortable, BodyEvents {
 
   fail(error: unknown): void {
     this.failWith(error);
-  }
-
-  drain(): void {
-    this.exchange?.resume();
   }
 
   timedOut(): void {

@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { TrawlError } from "../../src/errors.js";
-import { createBodySink, decodersFor } from "../../src/http/body.js";
+import { createBodySink, decodersFor, encodedLimit } from "../../src/http/body.js";
 
 const TEXT = Buffer.from(`<!doctype html><title>Compressed</title>${"<p>hello, body</p>\n".repeat(2000)}`);
 const MiB = 1024 * 1024;
@@ -14,8 +14,8 @@ function chunked(data: Buffer, chunkSize = 1000): Buffer[] {
 }
 
 /**
- * Feeds chunks to a body sink as undici's dispatch handler does (stopping when `write` says the
- * decoders are full, going on at `drain`), and settles with what the sink reports.
+ * Feeds chunks to a body sink as undici's dispatch handler does (all of them, with no pause), and
+ * settles with what the sink reports.
  */
 function readBody(chunks: Iterable<Buffer>, encoding: string | null, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -30,19 +30,15 @@ function readBody(chunks: Iterable<Buffer>, encoding: string | null, maxBytes: n
         settled = true;
         reject(error);
       },
-      drain: () => setImmediate(pump),
     });
-    function pump(): void {
-      while (!settled) {
-        const next = iterator.next();
-        if (next.done) {
-          sink.end();
-          return;
-        }
-        if (!sink.write(next.value)) return;
+    while (!settled) {
+      const next = iterator.next();
+      if (next.done) {
+        sink.end();
+        break;
       }
+      sink.write(next.value);
     }
-    pump();
   });
 }
 
@@ -167,13 +163,42 @@ describe("createBodySink", () => {
   it("fails as soon as the cap is passed, without waiting for the rest", () => {
     let written = 0;
     let failure: unknown = null;
-    const sink = createBodySink(null, MiB, { done: () => undefined, fail: (error) => (failure = error), drain: () => undefined });
+    const sink = createBodySink(null, MiB, { done: () => undefined, fail: (error) => (failure = error) });
     while (failure === null && written < 1000) {
       sink.write(Buffer.alloc(64 * 1024));
       written++;
     }
     expect((failure as TrawlError | null)?.code).toBe("EBODYTOOLARGE");
     expect(written).toBe(17);
+  });
+
+  // The encoded-size cap must never refuse a body that decodes within maxBytes: random bytes do
+  // not compress, so their encoding is as large as it gets (stored blocks plus framing).
+  it.each(["gzip", "deflate", "br"])("accepts incompressible data of exactly maxBytes sent as %s", async (coding) => {
+    const random = Buffer.alloc(MiB);
+    for (let i = 0; i < random.length; i += 4) random.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
+    const encoded =
+      coding === "gzip" ? zlib.gzipSync(random, { level: 0 }) : coding === "deflate" ? zlib.deflateSync(random, { level: 0 }) : zlib.brotliCompressSync(random, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 0 } });
+    expect(encoded.length).toBeGreaterThan(MiB);
+    expect(encoded.length).toBeLessThanOrEqual(encodedLimit(MiB));
+    expect((await readBody(chunked(encoded, 16 * 1024), coding, MiB)).equals(random)).toBe(true);
+  });
+
+  // Empty stored blocks decode to nothing: a server could send them forever to fill the decoder's
+  // input buffer. Past the encoded limit the body is too large, before any decoding happens.
+  it("cuts an endless stream of empty deflate blocks once the encoded size passes its limit", () => {
+    const emptyStoredBlock = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+    const chunk = Buffer.concat(Array.from({ length: 1000 }, () => emptyStoredBlock));
+    let failure: unknown = null;
+    const sink = createBodySink("deflate", 64 * 1024, { done: () => undefined, fail: (error) => (failure = error) });
+    let written = 0;
+    while (failure === null && written < 1000) {
+      sink.write(chunk);
+      written++;
+    }
+    expect((failure as TrawlError | null)?.code).toBe("EBODYTOOLARGE");
+    expect(written * chunk.length).toBeGreaterThan(encodedLimit(64 * 1024));
+    expect((written - 1) * chunk.length).toBeLessThanOrEqual(encodedLimit(64 * 1024));
   });
 
   it("fails on corrupt compressed data rather than returning garbage", async () => {
@@ -187,7 +212,6 @@ describe("createBodySink", () => {
       const sink = createBodySink(encoding, MiB, {
         done: () => events.push("done"),
         fail: () => events.push("fail"),
-        drain: () => undefined,
       });
       const data = encoding ? zlib.gzipSync(TEXT) : TEXT;
       sink.write(data.subarray(0, 100));
