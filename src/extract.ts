@@ -1,6 +1,8 @@
-import { type CheerioAPI, load } from "cheerio/slim";
-import type { AnyNode, Element } from "domhandler";
-import { textContent } from "domutils";
+import { load } from "cheerio/slim";
+import { select } from "cheerio-select";
+import type { AnyNode, Document, Element } from "domhandler";
+import { findOne, isTag, textContent } from "domutils";
+import { parseDocument } from "htmlparser2";
 import { UsageError } from "./errors.js";
 import type { ExtractedValue } from "./record.js";
 import type { SelectField } from "./selectors.js";
@@ -53,9 +55,26 @@ function resolveSrcset(value: string, base: URL): string {
     .join(", ");
 }
 
+/** True for an element with an `<svg>` ancestor. */
+function insideSvg(element: Element): boolean {
+  for (let parent = element.parent; parent !== null; parent = parent.parent) {
+    if ((parent as Element).name === "svg") return true;
+  }
+  return false;
+}
+
+/**
+ * The document's `<title>`: the first one that is not an SVG's (`title:not(svg title)`), found by a
+ * walk that stops at it rather than by two selector passes over the whole document.
+ */
+function titleElementOf(document: Document): Element | null {
+  return findOne((element) => element.name === "title" && !insideSvg(element), document.children);
+}
+
 /** The document's base URL: `<base href>` resolved against the response URL (HTML §2.4.1), parsed once. */
-function documentBase($: CheerioAPI, finalUrl: string): URL {
-  const href = $("base[href]").first().attr("href");
+function documentBase(document: Document, finalUrl: string): URL {
+  const element = findOne((candidate) => candidate.name === "base" && candidate.attribs.href !== undefined, document.children);
+  const href = element?.attribs.href;
   const base = href === undefined ? finalUrl : resolveUrl(href, finalUrl);
   try {
     return new URL(base);
@@ -76,15 +95,31 @@ export function validateSelectors(fields: readonly SelectField[]): void {
   }
 }
 
+// cheerio searches from the document's element children, or from the document itself for a
+// selector that starts relative to it (cheerio's reContextSelector, api/traversing.js).
+const CONTEXT_SELECTOR = /^\s*(?:[+~]|:scope\b)/;
+
 /**
- * Pure extraction: parses `html` once and returns the title and one value per field. Text is
- * trimmed; URL attributes are made absolute against `<base href>` and the final URL.
+ * Every match of `selector` in `document`, in document order: what cheerio's `$(selector)` returns
+ * on a document it loaded (the same cheerio-select call, with the same root and context), without
+ * cheerio's per-document setup. `cheerio.load()` defines a class for each document it loads, which
+ * cost twice the parse itself (~0.5 ms a page) and left every method call site megamorphic.
+ */
+function selectAll(selector: string, document: Document): Element[] {
+  const from = CONTEXT_SELECTOR.test(selector) ? [document] : document.children.filter(isTag);
+  return select(selector, from, { context: [document], root: document });
+}
+
+/**
+ * Pure extraction: parses `html` once (htmlparser2's DOM, as `cheerio/slim` builds it) and returns
+ * the title and one value per field, selected as cheerio selects. Text is trimmed; URL attributes are
+ * made absolute against `<base href>` and the final URL.
  */
 export function extract(html: string, finalUrl: string, fields: readonly SelectField[]): Extraction {
-  const $ = load(html);
+  const document = parseDocument(html);
   // <title> inside inline SVG is the SVG's, not the document's.
-  const titleElement = $("title").not("svg title").first();
-  const title = titleElement.length ? collapseWhitespace(titleElement.text()) : null;
+  const titleElement = titleElementOf(document);
+  const title = titleElement ? collapseWhitespace(textContent(titleElement)) : null;
   const data: Record<string, ExtractedValue> = {};
   let base: URL | undefined;
   // Straight on the DOM nodes: a Cheerio wrapper per match costs more than the lookup itself.
@@ -94,20 +129,20 @@ export function extract(html: string, finalUrl: string, fields: readonly SelectF
     if (raw === undefined) return null;
     if (field.attribute !== "srcset" && !URL_ATTRIBUTES.has(field.attribute)) return raw;
     // The document's base is looked up once, the first time a URL attribute needs it.
-    base ??= documentBase($, finalUrl);
+    base ??= documentBase(document, finalUrl);
     return field.attribute === "srcset" ? resolveSrcset(raw, base) : resolveUrl(raw, base);
   };
   for (const field of fields) {
-    const matches = $(field.selector);
+    const matches = selectAll(field.selector, document);
     if (field.all) {
       const values: string[] = [];
-      for (const element of matches.toArray()) {
+      for (const element of matches) {
         const value = fieldValue(element, field);
         if (value !== null) values.push(value);
       }
       data[field.name] = values;
     } else {
-      const first = matches.get(0);
+      const first = matches[0];
       data[field.name] = first === undefined ? null : fieldValue(first, field);
     }
   }

@@ -100,6 +100,8 @@ export interface BodyEvents {
  * size instead (see `encodedLimit`).
  */
 export interface BodySink {
+  /** True when the body goes through decoders (its encoded size is not its size). */
+  readonly decodes: boolean;
   /** Takes one received chunk. */
   write(chunk: Buffer): void;
   /** The last chunk has been received. */
@@ -118,6 +120,7 @@ function joined(chunks: Buffer[], size: number): Buffer {
 
 /** An unencoded body: the chunks as they come, and the size cap. */
 class PlainBody implements BodySink {
+  readonly decodes = false;
   private chunks: Buffer[] = [];
   private size = 0;
   private finished = false;
@@ -165,6 +168,7 @@ export function encodedLimit(maxBytes: number): number {
  * bounds what waits in the decoders when the network outruns them.
  */
 class DecodedBody implements BodySink {
+  readonly decodes = true;
   private chunks: Buffer[] = [];
   private size = 0;
   private encodedSize = 0;

@@ -194,14 +194,15 @@ class Attempt implements Abortable, BodyEvents {
       return;
     }
     const maxBytes = this.settings.maxBytes;
+    const sink = createBodySink(headerValue(headers, "content-encoding"), maxBytes, this);
+    // An unencoded body's declared length is its size: too large is known before any of it arrives.
     const declaredLength = Number(headerValue(headers, "content-length") ?? Number.NaN);
-    const encoding = headerValue(headers, "content-encoding");
-    if (!encoding && declaredLength > maxBytes) {
+    if (!sink.decodes && declaredLength > maxBytes) {
       this.failWithCode("EBODYTOOLARGE", `body of ${declaredLength} bytes is larger than ${maxBytes}`);
       return;
     }
     this.during = "body";
-    this.sink = createBodySink(encoding, maxBytes, this);
+    this.sink = sink;
   }
 
   onData(exchange: Exchange, chunk: Buffer): void {

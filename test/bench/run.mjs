@@ -1,7 +1,7 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--quick] [--only W1,W1s,W2,W3,C1,V] [--json FILE] [--server node] [--w3-budget S]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,V] [--json FILE] [--server node] [--w3-budget S]
 //
 // --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages (a fast check,
 //              not the issue's figures)
@@ -22,13 +22,24 @@ import { checkCrawlRecords, compareSamples, readFloorSample, summariseRecords } 
 import { crawlCheckText, evaluateTargets, tableHeader, tableRow, targetsText } from "./report.mjs";
 import { killGroup, killGroupNow, startServer } from "./server.mjs";
 
+/** parseArgs, with a bad flag as one line and exit 2 rather than a stack trace. */
+function parseFlags(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    process.stderr.write(`bench: ${error.message} (see --help)\n`);
+    process.exit(2);
+  }
+}
+
 const HERE = import.meta.dirname;
 const ROOT = resolve(HERE, "../..");
 const TRAWL = join(ROOT, "bin/trawl.js");
 const FLOOR = join(HERE, "floor.mjs");
 
-const { values: flags } = parseArgs({
+const { values: flags } = parseFlags({
   options: {
+    help: { type: "boolean", short: "h", default: false },
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     json: { type: "string" },
@@ -36,6 +47,13 @@ const { values: flags } = parseArgs({
     "w3-budget": { type: "string", default: "600" },
   },
 });
+if (flags.help) {
+  // The header comment above is the help text.
+  const { readFileSync } = await import("node:fs");
+  const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  process.stdout.write(`${lines.slice(0, lines.findIndex((line) => !line.startsWith("//"))).map((line) => line.replace(/^\/\/ ?/, "")).join("\n")}\n`);
+  process.exit(0);
+}
 const ALL = ["W1", "W1s", "W2", "W3", "C1", "V"];
 const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
 for (const name of selected) if (!ALL.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${ALL.join(", ")})`);

@@ -157,6 +157,10 @@ const wireRoutes: Record<string, Respond> = {
   "/declared-too-long": (socket) => {
     socket.write(head("200 OK", { "Content-Type": "text/html", "Content-Length": 50 * 1024 * 1024 }));
   },
+  // The same, labelled with the identity coding: still no decoding, so the length is the size.
+  "/declared-too-long-identity": (socket) => {
+    socket.write(head("200 OK", { "Content-Type": "text/html", "Content-Encoding": "identity", "Content-Length": 50 * 1024 * 1024 }));
+  },
   // A valid first chunk, then a chunk size that is not hex.
   "/bad-chunk-mid-body": (socket) => {
     socket.write(`${head("200 OK", { "Content-Type": "text/html", "Transfer-Encoding": "chunked" })}13\r\n<title>half</title>\r\n`);
@@ -425,10 +429,12 @@ describe.concurrent("redirect bodies", () => {
 
 describe.concurrent("framing and size", () => {
   it("fails a Content-Length over --max-bytes at the headers, without waiting for the body", { timeout: TIMEOUT }, async ({ expect }) => {
-    const record = await wireRecord("/declared-too-long");
-    expect(record).toMatchObject({ ok: false, status: 200, error: { code: "EBODYTOOLARGE" } });
-    // The server never sends the body: waiting for it would have ended in ETIMEOUT after 5 s.
-    expect(record.ms).toBeLessThan(2_000);
+    for (const path of ["/declared-too-long", "/declared-too-long-identity"]) {
+      const record = await wireRecord(path);
+      expect(record, path).toMatchObject({ ok: false, status: 200, error: { code: "EBODYTOOLARGE" } });
+      // The server never sends the body: waiting for it would have ended in ETIMEOUT after 5 s.
+      expect(record.ms, path).toBeLessThan(2_000);
+    }
   });
 
   it("gives EPROTOCOL for a broken chunk size after a valid chunk, plain or gzip", { timeout: TIMEOUT }, async ({ expect }) => {

@@ -1,0 +1,117 @@
+/**
+ * extract() selects with cheerio-select on htmlparser2's DOM directly, not through `cheerio.load()`
+ * (which costs twice the parse). This holds it to what `cheerio.load(html)` and `$(selector)` give,
+ * over the demo site's pages, the benchmark page and documents made to be awkward, with selectors
+ * from the plain to cheerio's own extensions.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { load } from "cheerio/slim";
+import { describe, expect, it } from "vitest";
+import { extract } from "../../src/extract.js";
+import { parseSelectField } from "../../src/selectors.js";
+import { buildPage } from "../bench/page.mjs";
+
+const BASE = "https://example.com/dir/page.html";
+
+const SELECTORS = [
+  "h1",
+  "a",
+  "title",
+  "svg title",
+  "title:not(svg title)",
+  "head > title",
+  "html > body a",
+  ":root",
+  ":root > body > *",
+  "body > :first-child",
+  "li:nth-child(2)",
+  "li:last-child a",
+  "a:first",
+  "a:last",
+  "a:eq(2)",
+  "p:contains(lorem)",
+  "div:has(> a)",
+  "a[rel~=nofollow]",
+  'a[href^="/"]',
+  'a[href$=".html" i]',
+  "[data-id]",
+  "* > p + p",
+  "h2 ~ p",
+  "~ p",
+  "+ *",
+  ":scope > html",
+  "a, h1",
+  "input:checked",
+  "option:selected",
+  ":header",
+  "script",
+  "template p",
+  "noscript",
+];
+
+// Documents that push the parser: implied end tags, stray tags, foreign content, no <html> at all.
+const AWKWARD = [
+  "<p>one<p>two<p>three<h2>head</h2><p>after <a href=x>x</a>",
+  "text before <title>late</title> <body><h1>a</h1><h1>b</h1>",
+  "<table><tr><td><a href=/cell>cell</a></td></tr><p>stray</table>",
+  "<svg><title>icon</title><a href=/in-svg>s</a></svg><title>page</title>",
+  "<ul><li>1<li>2<li><a href=/3>3</a><li>4</ul><select><option selected>o</option></select><input type=checkbox checked>",
+  "<!-- c --><!doctype html><html><head><base href=/base/><title>t</title></head><body><template><p>t</p></template><noscript><p>n</p></noscript><script>var a = '<a href=/no>';</script></body></html>",
+  "",
+  "<h1>   spaced\n\t out   </h1><a href='  /trim  '>t</a>",
+];
+
+function demoPages(): string[] {
+  const pages: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".html")) pages.push(readFileSync(path, "utf8"));
+    }
+  };
+  walk(join(import.meta.dirname, "../../fixtures/site"));
+  return pages;
+}
+
+/** What cheerio itself gives for `selector` on `html`: each match's text and `href`. */
+function byCheerio(html: string, selector: string): { text: string; href: string | null }[] {
+  const $ = load(html);
+  return $(selector)
+    .toArray()
+    .map((element) => ({ text: $(element).text().trim(), href: $(element).attr("href") ?? null }));
+}
+
+describe("extract selects what cheerio.load() and $(selector) select", () => {
+  const documents = [...demoPages(), buildPage(), ...AWKWARD];
+
+  it("has documents and selectors to compare", () => {
+    expect(documents.length).toBeGreaterThan(AWKWARD.length + 1);
+  });
+
+  it.each(SELECTORS)("%s", (selector) => {
+    const fields = [parseSelectField("text[]", selector), parseSelectField("raw[]", `${selector}@data-id`)];
+    for (const html of documents) {
+      const expected = byCheerio(html, selector);
+      const { data } = extract(html, BASE, fields);
+      expect(data.text, `${selector} on ${html.slice(0, 60)}`).toEqual(expected.map((match) => match.text));
+      // Non-URL attributes come raw: the same matches in the same order.
+      const $ = load(html);
+      const rawIds = $(selector)
+        .toArray()
+        .map((element) => $(element).attr("data-id"))
+        .filter((value): value is string => value !== undefined);
+      expect(data.raw, selector).toEqual(rawIds);
+    }
+  });
+
+  it("gives the title cheerio gives for title:not(svg title)", () => {
+    for (const html of documents) {
+      const $ = load(html);
+      const element = $("title").not("svg title").first();
+      const expected = element.length ? element.text().replace(/\s+/g, " ").trim() : null;
+      expect(extract(html, BASE, []).title, html.slice(0, 60)).toBe(expected);
+    }
+  });
+});
