@@ -1,7 +1,6 @@
-import { load } from "cheerio/slim";
-import { select } from "cheerio-select";
+import { type CheerioAPI, load } from "cheerio/slim";
 import type { AnyNode, Document, Element } from "domhandler";
-import { findOne, isTag, textContent } from "domutils";
+import { findOne, textContent } from "domutils";
 import { parseDocument } from "htmlparser2";
 import { UsageError } from "./errors.js";
 import type { ExtractedValue } from "./record.js";
@@ -95,19 +94,19 @@ export function validateSelectors(fields: readonly SelectField[]): void {
   }
 }
 
-// cheerio searches from the document's element children, or from the document itself for a
-// selector that starts relative to it (cheerio's reContextSelector, api/traversing.js).
-const CONTEXT_SELECTOR = /^\s*(?:[+~]|:scope\b)/;
+/** One cheerio instance for every page: `cheerio.load()` per page is what costs. */
+let cheerio: CheerioAPI | undefined;
 
 /**
- * Every match of `selector` in `document`, in document order: what cheerio's `$(selector)` returns
- * on a document it loaded (the same cheerio-select call, with the same root and context), without
- * cheerio's per-document setup. `cheerio.load()` defines a class for each document it loads, which
- * cost twice the parse itself (~0.5 ms a page) and left every method call site megamorphic.
+ * Every match of `selector` in `document`, in document order. This is cheerio's `$(selector, document)`
+ * on an instance loaded once, which finds what `load(html)` then `$(selector)` finds (the same
+ * cheerio-select search from the document, its quirks included: a selector that looks like HTML is
+ * taken as HTML). `cheerio.load()` defines a class for each document it loads, which cost twice the
+ * parse itself (~0.5 ms a page) and left every method call site megamorphic.
  */
-function selectAll(selector: string, document: Document): Element[] {
-  const from = CONTEXT_SELECTOR.test(selector) ? [document] : document.children.filter(isTag);
-  return select(selector, from, { context: [document], root: document });
+function selectAll(selector: string, document: Document): AnyNode[] {
+  cheerio ??= load("");
+  return cheerio(selector, document).toArray();
 }
 
 /**

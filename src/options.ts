@@ -168,10 +168,7 @@ function integer(name: string, value: number | undefined, fallback: number, min:
 
 function validRate(rate: number | undefined): number | undefined {
   if (rate === undefined) return undefined;
-  // The pause between two requests is a timer: it cannot be longer than a Node timer can wait.
-  if (!(Number.isFinite(rate) && rate > 0 && 1000 / rate <= MAX_TIMER_MS)) {
-    throw new UsageError(`ratePerSecond must be a number > 0 (at least one request in 24 days), got \`${rate}\``);
-  }
+  if (!(Number.isFinite(rate) && rate > 0)) throw new UsageError(`ratePerSecond must be a number > 0, got \`${rate}\``);
   return rate;
 }
 

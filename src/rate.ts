@@ -6,12 +6,10 @@ import { MAX_TIMER_MS } from "./options.js";
 export function parseRate(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(text);
   const count = Number(match?.[1]);
-  const perSecond = (match?.[2] ?? "s").toLowerCase().startsWith("m") ? count / 60 : count;
-  // The pause between two requests is a Node timer, which waits 24.8 days at most.
-  if (!match || !(count > 0) || 1000 / perSecond > MAX_TIMER_MS) {
+  if (!match || !(count > 0)) {
     throw new UsageError(`--rate must be a number of requests per host, such as 10/s or 30/m, got \`${text}\``);
   }
-  return perSecond;
+  return (match[2] ?? "s").toLowerCase().startsWith("m") ? count / 60 : count;
 }
 
 /**
@@ -37,7 +35,11 @@ export class HostPacer {
     this.forgetIdleHosts(now);
     if (slot <= now) return !signal.aborted;
     try {
-      await sleep(slot - now, undefined, { signal });
+      // Slots are booked one interval after another, so a long queue waits past what one Node
+      // timer can (2^31-1 ms; a longer one fires at once): wait in pieces.
+      for (let left = slot - now; left > 0; left = slot - performance.now()) {
+        await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal });
+      }
       return true;
     } catch {
       return false;

@@ -15,6 +15,10 @@ const robotsParser = robotsParserModule as unknown as (url: string, contents: st
 // Origins remembered at most; past this, the oldest is forgotten (and fetched again if met again).
 const MAX_ORIGINS = 10_000;
 
+// A Crawl-delay longer than this is taken as this (a day between requests would stall the run), as
+// a Retry-After is clamped at 60 s.
+export const MAX_CRAWL_DELAY_SECONDS = 60;
+
 const ALLOW_ALL: Rules = { isAllowed: () => true, getCrawlDelay: () => undefined };
 const DISALLOW_ALL: Rules = { isAllowed: () => false, getCrawlDelay: () => undefined };
 
@@ -60,7 +64,9 @@ export class RobotsCache {
       rules = DISALLOW_ALL;
     }
     const delaySeconds = rules.getCrawlDelay(this.userAgent);
-    if (delaySeconds !== undefined && delaySeconds > 0) this.delays.set(new URL(origin).host, delaySeconds * 1000);
+    if (delaySeconds !== undefined && delaySeconds > 0) {
+      this.delays.set(new URL(origin).host, Math.min(delaySeconds, MAX_CRAWL_DELAY_SECONDS) * 1000);
+    }
     return rules;
   }
 

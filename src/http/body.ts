@@ -97,7 +97,7 @@ export interface BodyEvents {
  * Takes a response body a chunk at a time, as the connection delivers it. It never asks the
  * connection to pause: undici 7 cannot finish a paused response whose server closes the connection
  * (an assertion that kills the process, nodejs/undici#5360), so the decoders' input is bounded by
- * size instead (see `encodedLimit`).
+ * size instead (see `queuedLimit`).
  */
 export interface BodySink {
   /** True when the body goes through decoders (its encoded size is not its size). */
@@ -152,26 +152,26 @@ class PlainBody implements BodySink {
 }
 
 /**
- * The most encoded bytes a body within `maxBytes` can take. No coding inflates data by more than
- * its framing: deflate's stored blocks add 5 bytes per 65,535, gzip 18 bytes in all, brotli's
- * uncompressed meta-blocks less than deflate. More input than this cannot decode to `maxBytes` or
- * less, unless it is padding (empty blocks) sent to fill memory: either way the body is too large.
+ * The most received bytes that may wait in a body's decoders. They are never paused (see
+ * `BodySink`), so this is what bounds their memory when the network outruns them: a flood of
+ * padding (empty blocks that decode to nothing) is cut here. It is not a limit on the encoded size:
+ * a legitimate body can be larger encoded than decoded (a stored block per flush adds 5 bytes,
+ * each gzip member 18), and zlib decodes far faster than it queues, so a body within `--max-bytes`
+ * never comes near twice that waiting.
  */
-export function encodedLimit(maxBytes: number): number {
-  return maxBytes + Math.ceil(maxBytes / 8192) * 8 + 4096;
+export function queuedLimit(maxBytes: number): number {
+  return 2 * maxBytes + 1024 * 1024;
 }
 
 /**
  * A compressed body, through its decoders (outermost first). The cap applies to what comes out:
  * a compression bomb is cut as soon as the decoded size passes `maxBytes`, so it costs one record
- * and never more than `maxBytes` of memory. What goes in is capped too (`encodedLimit`), which
- * bounds what waits in the decoders when the network outruns them.
+ * and never more than `maxBytes` of memory. What waits to go in is capped too (`queuedLimit`).
  */
 class DecodedBody implements BodySink {
   readonly decodes = true;
   private chunks: Buffer[] = [];
   private size = 0;
-  private encodedSize = 0;
   private finished = false;
   private readonly head: Transform;
 
@@ -197,9 +197,8 @@ class DecodedBody implements BodySink {
 
   write(chunk: Buffer): void {
     if (this.finished) return;
-    this.encodedSize += chunk.length;
-    if (this.encodedSize > encodedLimit(this.maxBytes)) this.fail(tooLarge(this.maxBytes));
-    else this.head.write(chunk);
+    this.head.write(chunk);
+    if (this.head.writableLength > queuedLimit(this.maxBytes)) this.fail(tooLarge(this.maxBytes));
   }
 
   end(): void {

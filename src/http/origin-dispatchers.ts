@@ -22,9 +22,15 @@ export class OriginDispatchers implements RunDispatcher {
   private readonly byOrigin = new Map<string, Pool | Client>();
   private dispatchesSinceSweep = 0;
 
-  constructor(private readonly make: (origin: string) => Pool | Client) {}
+  constructor(
+    private readonly make: (origin: string) => Pool | Client,
+    private readonly sweepEvery: number = SWEEP_EVERY,
+  ) {}
 
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    // The sweep comes first: it must never let go of the dispatcher this request is about to use
+    // (a new one, or one whose connection has closed, looks idle until the request is queued on it).
+    if (++this.dispatchesSinceSweep >= this.sweepEvery) this.sweep();
     const origin = String(options.origin);
     let dispatcher = this.byOrigin.get(origin);
     if (dispatcher === undefined) {
@@ -34,7 +40,6 @@ export class OriginDispatchers implements RunDispatcher {
       made.on("disconnect", forgetIfIdle).on("connectionError", forgetIfIdle);
       this.byOrigin.set(origin, made);
     }
-    if (++this.dispatchesSinceSweep >= SWEEP_EVERY) this.sweep();
     return dispatcher.dispatch(options, handler);
   }
 

@@ -147,4 +147,29 @@ describe("the plain dispatcher's connections", () => {
       await Promise.all(servers.map((server) => server.close()));
     }
   });
+
+  // The sweep for idle origins runs every 1024 requests; run at every request, it must still never
+  // let go of the pool a request is about to use (a new one, or one whose connection just closed).
+  it("never closes the pool a request is about to use when it sweeps idle origins", async () => {
+    const servers = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        httpServer((_req, res) => {
+          res.setHeader("connection", "close");
+          sendHtml(res, page("swept"));
+        }),
+      ),
+    );
+    const dispatcher = new OriginDispatchers((origin) => new undici.Pool(origin, { connections: 2 }), 1);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const server = servers[i % servers.length] as (typeof servers)[number];
+        expect(await get(dispatcher, server.url, `/${i}`)).toBe(200);
+      }
+      const together = await Promise.allSettled(servers.map((server) => get(dispatcher, server.url, "/together")));
+      expect(together.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    } finally {
+      await dispatcher.destroy();
+      await Promise.all(servers.map((server) => server.close()));
+    }
+  });
 });
