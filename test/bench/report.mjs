@@ -24,7 +24,11 @@ export function tableHeader() {
 
 export function tableRow(row) {
   const cells = COLUMNS.map(([, width, cell], i) => (i < 2 ? cell(row).padEnd(width) : cell(row).padStart(width)));
-  const notes = [row.timedOut ? "TIMED OUT" : "", row.exitCode !== 0 ? `exit ${row.exitCode}` : ""].filter(Boolean);
+  const notes = [
+    row.runs ? `median of ${row.runs.length}` : "",
+    row.timedOut ? "TIMED OUT" : "",
+    row.exitCode !== 0 ? `exit ${row.exitCode}` : "",
+  ].filter(Boolean);
   return cells.join("  ") + (notes.length ? `  (${notes.join(", ")})` : "");
 }
 

@@ -1,7 +1,8 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,V] [--json FILE] [--server node] [--w3-budget S]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,V] [--json FILE] [--server node] [--repeat N]
+//                           [--w3-budget S]
 //
 // --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages (a fast check,
 //              not the issue's figures)
@@ -9,6 +10,8 @@
 //              `trawl --version` start-up timing
 // --json       also write every figure to FILE
 // --server     `node` to use the Node cluster even when nginx is on PATH
+// --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
+//              the run of median wall time and the highest peak RSS of the N, the JSON every run
 // --w3-budget  skip W3's full list when the N/10 run projects it past S seconds (default 600; 0: never skip)
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -44,6 +47,7 @@ const { values: flags } = parseFlags({
     only: { type: "string" },
     json: { type: "string" },
     server: { type: "string" },
+    repeat: { type: "string", default: "3" },
     "w3-budget": { type: "string", default: "600" },
   },
 });
@@ -65,6 +69,10 @@ const SELECTORS = ["h1=h1", "canonical=link[rel=canonical]@href", "links[]=a@hre
 // W3's full run is skipped when the base run says it would take longer than this: a bench that runs for
 // an hour is a bench nobody runs.
 const W3_BUDGET_SECONDS = Number(flags["w3-budget"]) || Number.POSITIVE_INFINITY;
+// Short runs on a shared machine swing by tens of percent from one run to the next: W1 and W2 (a few
+// seconds each) are run several times, alternating the two runners so that both meet the same noise.
+const REPEAT = Number(flags.repeat);
+if (!Number.isInteger(REPEAT) || REPEAT < 1) usage(`--repeat must be an integer >= 1, got \`${flags.repeat}\``);
 
 function usage(message) {
   console.error(`bench: ${message}`);
@@ -136,6 +144,25 @@ async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, ti
     serverCpuSeconds,
     exitCode: result.exitCode,
     timedOut: result.timedOut,
+  };
+}
+
+/**
+ * One row for several runs of the same runner: the run of median wall time (its URLs/s and CPU), the
+ * highest peak RSS of them all, the fewest URLs ok, and every run's figures under `runs`.
+ */
+function medianRun(runs) {
+  if (runs.length === 1) return runs[0];
+  const byWall = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds);
+  const median = byWall[(byWall.length - 1) >> 1];
+  const oks = runs.map((run) => run.ok);
+  return {
+    ...median,
+    ok: oks.includes(null) ? null : Math.min(...oks),
+    peakRssMB: Math.max(...runs.map((run) => run.peakRssMB)),
+    exitCode: runs.find((run) => run.exitCode !== 0)?.exitCode ?? 0,
+    timedOut: runs.some((run) => run.timedOut),
+    runs: runs.map(({ wallSeconds, cpuSeconds, peakRssMB }) => ({ wallSeconds, cpuSeconds, peakRssMB })),
   };
 }
 
@@ -233,9 +260,16 @@ async function main() {
     if (!selected.includes(workload)) continue;
     const urls = SIZES[workload];
     const urlFile = writeUrlFile(workload, origin, prefix, urls);
-    add(await measure({ workload, runner: "fetch floor", urls, args: floorArgs("none", urlFile, concurrency) }));
-    add(await measure({ workload, runner: "cheerio floor", urls, args: floorArgs("cheerio", urlFile, concurrency) }));
-    add((await measureTrawl({ workload, urls, urlFile, concurrency })).row);
+    const cheerioFloor = await measure({ workload, runner: "cheerio floor", urls, args: floorArgs("cheerio", urlFile, concurrency) });
+    const floorRuns = [];
+    const trawlRuns = [];
+    for (let round = 0; round < REPEAT; round++) {
+      floorRuns.push(await measure({ workload, runner: "fetch floor", urls, args: floorArgs("none", urlFile, concurrency) }));
+      trawlRuns.push((await measureTrawl({ workload, urls, urlFile, concurrency })).row);
+    }
+    add(medianRun(floorRuns));
+    add(cheerioFloor);
+    add(medianRun(trawlRuns));
   }
 
   // W1s: three selectors; the cheerio floor samples every k-th URL so trawl's values can be compared.
