@@ -21,7 +21,11 @@ class DeflateDecoder extends Transform {
     const second = head[1] ?? 0;
     const zlibHeader = (first & 0x0f) === 8 && ((first << 8) | second) % 31 === 0;
     const inflater = zlibHeader ? zlib.createInflate(LENIENT) : zlib.createInflateRaw(LENIENT);
-    inflater.on("data", (data: Buffer) => this.push(data));
+    // Backpressure passes through: when the next stage is full, the inflater waits (see _read),
+    // so a deflate bomb stacked under another coding does not pile up here.
+    inflater.on("data", (data: Buffer) => {
+      if (!this.push(data)) inflater.pause();
+    });
     inflater.on("error", (error) => this.destroy(error));
     this.inflater = inflater;
     return inflater;
@@ -39,6 +43,11 @@ class DeflateDecoder extends Transform {
       this.held = null;
     }
     (this.inflater ?? this.start(data)).write(data, callback);
+  }
+
+  override _read(size: number): void {
+    this.inflater?.resume();
+    super._read(size);
   }
 
   override _flush(callback: TransformCallback): void {

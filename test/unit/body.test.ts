@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { TrawlError } from "../../src/errors.js";
@@ -218,6 +219,27 @@ describe("createBodySink", () => {
     expect((failure as TrawlError | null)?.code).toBe("EBODYTOOLARGE");
     expect(written * chunk.length).toBeGreaterThan(queuedLimit(64 * 1024));
     expect((written - 1) * chunk.length).toBeLessThanOrEqual(queuedLimit(64 * 1024) + chunk.length);
+  });
+
+  // In "gzip, deflate" the deflate decoder's output feeds gunzip: when the next stage is slower, the
+  // deflate stage must wait for it rather than hold its whole output (a deflate bomb of empty gzip
+  // members would otherwise pile up there, under no size cap, since it decodes to nothing at the end).
+  it("holds back a deflate stage's output while the stage after it is busy", async () => {
+    const [decoder] = decodersFor("deflate") as [import("node:stream").Transform];
+    let peak = 0;
+    const slow = new Writable({
+      write(_chunk, _encoding, callback) {
+        peak = Math.max(peak, decoder.readableLength);
+        setTimeout(callback, 1);
+      },
+    });
+    const finished = new Promise((resolve, reject) => slow.on("finish", resolve).on("error", reject));
+    decoder.pipe(slow);
+    for (const chunk of chunked(zlib.deflateSync(Buffer.alloc(4 * MiB)), 16 * 1024)) decoder.write(chunk);
+    decoder.end();
+    await finished;
+    // Without backpressure the decoder held most of the 4 MB; with it, about a buffer or two.
+    expect(peak).toBeLessThan(256 * 1024);
   });
 
   it("fails on corrupt compressed data rather than returning garbage", async () => {
