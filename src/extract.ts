@@ -2,7 +2,6 @@ import { type CheerioAPI, load } from "cheerio/slim";
 import type { AnyNode, Document, Element } from "domhandler";
 import { findOne, textContent } from "domutils";
 import { parseDocument } from "htmlparser2";
-import { UsageError } from "./errors.js";
 import type { ExtractedValue } from "./record.js";
 import type { SelectField } from "./selectors.js";
 
@@ -82,18 +81,6 @@ function documentBase(document: Document, finalUrl: string): URL {
   }
 }
 
-/** Throws a UsageError naming the field when its selector is not valid CSS. */
-export function validateSelectors(fields: readonly SelectField[]): void {
-  const $ = load("");
-  for (const field of fields) {
-    try {
-      $(field.selector);
-    } catch (error) {
-      throw new UsageError(`--select ${field.name}: invalid CSS selector \`${field.selector}\` (${(error as Error).message})`);
-    }
-  }
-}
-
 /** One cheerio instance for every page: `cheerio.load()` per page is what costs. */
 let cheerio: CheerioAPI | undefined;
 
@@ -106,7 +93,9 @@ let cheerio: CheerioAPI | undefined;
  */
 function selectAll(selector: string, document: Document): AnyNode[] {
   cheerio ??= load("");
-  return cheerio(selector, document).toArray();
+  // The document is the context and the root: cheerio-select resolves some selectors (a `:not()`
+  // holding a positional filter and a combinator) from the root, not the context.
+  return cheerio(selector, document, document).toArray();
 }
 
 /**

@@ -29,7 +29,7 @@ export async function createExtractor(fields: readonly SelectField[]): Promise<E
       close: async () => undefined,
     };
   }
-  const [{ validateSelectors }, { ExtractWorkers }] = await Promise.all([import("./extract.js"), import("./extract-workers.js")]);
+  const [{ validateSelectors }, { ExtractWorkers }] = await Promise.all([import("./validate-selectors.js"), import("./extract-workers.js")]);
   validateSelectors(fields);
   const workers = new ExtractWorkers(fields);
   return { extract: (body, contentType, finalUrl) => workers.extract(body, contentType, finalUrl), close: () => workers.close() };

@@ -154,7 +154,8 @@ async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, ti
 function medianRun(runs) {
   if (runs.length === 1) return runs[0];
   const byWall = [...runs].sort((a, b) => a.wallSeconds - b.wallSeconds);
-  const median = byWall[(byWall.length - 1) >> 1];
+  // The middle run; of an even number, the slower of the two middle ones.
+  const median = byWall[byWall.length >> 1];
   const oks = runs.map((run) => run.ok);
   return {
     ...median,
@@ -162,7 +163,7 @@ function medianRun(runs) {
     peakRssMB: Math.max(...runs.map((run) => run.peakRssMB)),
     exitCode: runs.find((run) => run.exitCode !== 0)?.exitCode ?? 0,
     timedOut: runs.some((run) => run.timedOut),
-    runs: runs.map(({ wallSeconds, cpuSeconds, peakRssMB }) => ({ wallSeconds, cpuSeconds, peakRssMB })),
+    runs: runs.map(({ wallSeconds, cpuSeconds, peakRssMB, ok, exitCode, timedOut }) => ({ wallSeconds, cpuSeconds, peakRssMB, ok, exitCode, timedOut })),
   };
 }
 

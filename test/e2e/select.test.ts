@@ -137,3 +137,15 @@ describe.concurrent("-s, --select", () => {
     expect(Object.keys(record.data)).toEqual(SELECTORS.map(([name]) => name.replace("[]", "")));
   });
 });
+
+describe.concurrent("an invalid selector", () => {
+  // The fault comes after a positional filter, where cheerio only looks once the filter has matched:
+  // it is still a usage error up front, not a failure on every page that has a <p>.
+  it("is a usage error even when its fault follows a positional filter", { timeout: TIMEOUT }, async ({ expect }) => {
+    const result = await runCli([`${server.url}/start`, "-s", "h=h1", "-s", "bad=p:first > :bogus"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("--select bad");
+  });
+});

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { load } from "cheerio/slim";
 import { describe, expect, it } from "vitest";
 import { extract } from "../../src/extract.js";
+import { validateSelectors } from "../../src/validate-selectors.js";
 import { parseSelectField } from "../../src/selectors.js";
 import { buildPage } from "../bench/page.mjs";
 
@@ -52,6 +53,12 @@ const SELECTORS = [
   'a[title="<b>x"]',
   "a:foo <b>",
   "<p>",
+  // A :not() holding a positional filter and a combinator is resolved from the root, not the context.
+  "li:not(ul > li:first)",
+  "li:not(ul li:eq(0))",
+  "p:not(div > p:first)",
+  "p:not(div p:lt(1))",
+  "span:not(#a :first)",
 ];
 
 // Documents that push the parser: implied end tags, stray tags, foreign content, no <html> at all.
@@ -64,6 +71,7 @@ const AWKWARD = [
   "<!-- c --><!doctype html><html data-id=root><head><base href=/base/><title>t</title></head><body><template><p>t</p></template><noscript><p>n</p></noscript><script>var a = '<a href=/no>';</script></body></html>",
   "",
   "<h1>   spaced\n\t out   </h1><a href='  /trim  ' data-id=' spaced '>t</a>",
+  "<div><p>a</p><p>b</p></div><p>c</p><div id=a><span>s1</span><b><span>s2</span></b></div><span>s3</span>",
 ];
 
 function demoPages(): string[] {
@@ -98,6 +106,8 @@ describe("extract selects what cheerio.load() and $(selector) select", () => {
 
   it.each(SELECTORS)("%s", (selector) => {
     const fields = [parseSelectField("text[]", selector), parseSelectField("raw[]", `${selector}@data-id`)];
+    // What the CLI accepts up front must not fail on a page.
+    expect(() => validateSelectors(fields)).not.toThrow();
     for (const html of documents) {
       const expected = byCheerio(html, selector);
       const { data } = extract(html, BASE, fields);
