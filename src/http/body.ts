@@ -173,14 +173,25 @@ export function queuedLimit(maxBytes: number): number {
 }
 
 /**
+ * The most encoded bytes a body may take in all. Real encoders stay close to the decoded size (a
+ * flush every 64 bytes costs 15%); four times it is only reached by padding, which otherwise costs
+ * decoding time until the attempt's timeout.
+ */
+export function encodedLimit(maxBytes: number): number {
+  return 4 * maxBytes + 1024 * 1024;
+}
+
+/**
  * A compressed body, through its decoders (outermost first). The cap applies to what comes out:
  * a compression bomb is cut as soon as the decoded size passes `maxBytes`, so it costs one record
- * and never more than `maxBytes` of memory. What waits to go in is capped too (`queuedLimit`).
+ * and never more than `maxBytes` of memory. What waits to go in is capped too (`queuedLimit`), and
+ * what goes in at all (`encodedLimit`).
  */
 class DecodedBody implements BodySink {
   readonly decodes = true;
   private chunks: Buffer[] = [];
   private size = 0;
+  private encodedSize = 0;
   private finished = false;
   private readonly head: Transform;
 
@@ -206,6 +217,11 @@ class DecodedBody implements BodySink {
 
   write(chunk: Buffer): void {
     if (this.finished) return;
+    this.encodedSize += chunk.length;
+    if (this.encodedSize > encodedLimit(this.maxBytes)) {
+      this.fail(tooLarge(this.maxBytes));
+      return;
+    }
     this.head.write(chunk);
     if (this.head.writableLength > queuedLimit(this.maxBytes)) this.fail(tooLarge(this.maxBytes));
   }

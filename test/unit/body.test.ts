@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { TrawlError } from "../../src/errors.js";
-import { createBodySink, decodersFor, queuedLimit } from "../../src/http/body.js";
+import { createBodySink, decodersFor, encodedLimit, queuedLimit } from "../../src/http/body.js";
 
 const TEXT = Buffer.from(`<!doctype html><title>Compressed</title>${"<p>hello, body</p>\n".repeat(2000)}`);
 const MiB = 1024 * 1024;
@@ -219,6 +219,25 @@ describe("createBodySink", () => {
     expect((failure as TrawlError | null)?.code).toBe("EBODYTOOLARGE");
     expect(written * chunk.length).toBeGreaterThan(queuedLimit(64 * 1024));
     expect((written - 1) * chunk.length).toBeLessThanOrEqual(queuedLimit(64 * 1024) + chunk.length);
+  });
+
+  // Padding that decodes to nothing but is taken as fast as it comes: no queue builds up, so only
+  // the total encoded size can end it before the attempt's timeout.
+  it("ends a stream of empty deflate blocks once it passes four times maxBytes encoded", async () => {
+    const emptyStoredBlock = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+    const chunk = Buffer.concat(Array.from({ length: 2000 }, () => emptyStoredBlock));
+    let failure: unknown = null;
+    let written = 0;
+    const sink = createBodySink("deflate", 64 * 1024, { done: () => undefined, fail: (error) => (failure = error) });
+    // A turn of the event loop after each chunk: the decoder keeps up, nothing queues.
+    while (failure === null && written < 2000) {
+      sink.write(chunk);
+      written++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((failure as TrawlError | null)?.code).toBe("EBODYTOOLARGE");
+    expect(written * chunk.length).toBeGreaterThan(encodedLimit(64 * 1024));
+    expect((written - 1) * chunk.length).toBeLessThanOrEqual(encodedLimit(64 * 1024));
   });
 
   // In "gzip, deflate" the deflate decoder's output feeds gunzip: when the next stage is slower, the
