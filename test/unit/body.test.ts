@@ -229,11 +229,12 @@ describe("createBodySink", () => {
     let failure: unknown = null;
     let written = 0;
     const sink = createBodySink("deflate", 64 * 1024, { done: () => undefined, fail: (error) => (failure = error) });
-    // A turn of the event loop after each chunk: the decoder keeps up, nothing queues.
+    // A millisecond after each 10 kB: the decoder keeps up (a turn of the event loop alone was not
+    // always enough on a busy machine), so nothing queues and only the total can end it.
     while (failure === null && written < 2000) {
       sink.write(chunk);
       written++;
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect((failure as TrawlError | null)?.code).toBe("EBODYTOOLARGE");
     expect(written * chunk.length).toBeGreaterThan(encodedLimit(64 * 1024));
