@@ -32,9 +32,9 @@ function deferredParts(selector: string): string[] {
 }
 
 function check($: CheerioAPI, selector: string, depth: number): void {
-  $(selector);
-  // cheerio takes a string that looks like HTML as HTML: there is no selector to check then.
-  if (depth > 8 || $(selector).toArray().length > 0) return;
+  // Throws when cheerio cannot compile it. A string cheerio takes as HTML gives elements even on
+  // an empty document: there is no selector to check further then.
+  if ($(selector).length > 0 || depth > 8) return;
   for (const part of deferredParts(selector)) check($, part, depth + 1);
 }
 

@@ -32,15 +32,7 @@ export class OriginDispatchers implements RunDispatcher {
     // (a new one, or one whose connection has closed, looks idle until the request is queued on it).
     if (++this.dispatchesSinceSweep >= this.sweepEvery) this.sweep();
     const origin = String(options.origin);
-    let dispatcher = this.byOrigin.get(origin);
-    if (dispatcher === undefined) {
-      dispatcher = this.make(origin);
-      const made = dispatcher;
-      const forgetIfIdle = () => this.forgetIfIdle(origin, made);
-      made.on("disconnect", forgetIfIdle).on("connectionError", forgetIfIdle);
-      this.byOrigin.set(origin, made);
-    }
-    return dispatcher.dispatch(options, handler);
+    return (this.byOrigin.get(origin) ?? this.open(origin)).dispatch(options, handler);
   }
 
   /** Origins with a dispatcher right now (for tests and the memory bound). */
@@ -52,6 +44,15 @@ export class OriginDispatchers implements RunDispatcher {
     const dispatchers = [...this.byOrigin.values()];
     this.byOrigin.clear();
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.destroy()));
+  }
+
+  /** A new dispatcher for `origin`, which checks whether it is still needed each time a connection ends. */
+  private open(origin: string): Pool | Client {
+    const dispatcher = this.make(origin);
+    const forgetIfIdle = () => this.forgetIfIdle(origin, dispatcher);
+    dispatcher.on("disconnect", forgetIfIdle).on("connectionError", forgetIfIdle);
+    this.byOrigin.set(origin, dispatcher);
+    return dispatcher;
   }
 
   /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Dispatcher } from "undici";
 import { createDispatcher, dispatcherClasses } from "../../src/http/agent.js";
 import { OriginDispatchers, type RunDispatcher } from "../../src/http/origin-dispatchers.js";
-import { httpServer, page, sendHtml } from "../helpers/servers.js";
+import { type HttpTestServer, httpServer, page, sendHtml } from "../helpers/servers.js";
 
 // agent.ts loads undici's dispatchers from their own files to skip the rest of undici at start-up.
 // undici has no exports map to promise those paths: this is where a moved file would show.
@@ -26,6 +26,23 @@ describe("the undici dispatchers trawl loads by path", () => {
     await Promise.all([plain.destroy(), proxied.destroy(), fromEnvironment.destroy()]);
   });
 });
+
+/** The dispatcher of a run without a proxy, allowed `perHostConcurrency` connections to an origin. */
+function plainDispatcher(perHostConcurrency: number): RunDispatcher {
+  return createDispatcher({ insecure: false, timeoutMs: 5000, perHostConcurrency, proxy: undefined }, {});
+}
+
+/** `count` servers that close the connection after every answer. */
+function closingServers(count: number, title: string): Promise<HttpTestServer[]> {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      httpServer((_req, res) => {
+        res.setHeader("connection", "close");
+        sendHtml(res, page(title));
+      }),
+    ),
+  );
+}
 
 /** One GET through `dispatcher`, read to the end; resolves with the status. */
 function get(dispatcher: RunDispatcher, origin: string, path: string): Promise<number> {
@@ -53,15 +70,7 @@ describe("the plain dispatcher's connections", () => {
       if (req.url === "/0") res.setHeader("connection", "close");
       sendHtml(res, page("kept"));
     });
-    const dispatcher = createDispatcher(
-      {
-        insecure: false,
-        timeoutMs: 5000,
-        perHostConcurrency,
-        proxy: undefined,
-      },
-      {},
-    );
+    const dispatcher = plainDispatcher(perHostConcurrency);
     try {
       for (let i = 0; i < 16; i++) expect(await get(dispatcher, server.url, `/${i}`)).toBe(200);
       expect(server.requests).toBe(16);
@@ -93,15 +102,7 @@ describe("the plain dispatcher's connections", () => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
     });
-    const dispatcher = createDispatcher(
-      {
-        insecure: false,
-        timeoutMs: 5000,
-        perHostConcurrency: 2,
-        proxy: undefined,
-      },
-      {},
-    );
+    const dispatcher = plainDispatcher(2);
     try {
       // Six workers, one request after another each: three times the cap, so some always wait.
       let ok = 0;
@@ -121,23 +122,8 @@ describe("the plain dispatcher's connections", () => {
   });
 
   it("lets go of an origin once it has no connection and no request left", async () => {
-    const servers = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        httpServer((_req, res) => {
-          res.setHeader("connection", "close");
-          sendHtml(res, page("once"));
-        }),
-      ),
-    );
-    const dispatcher = createDispatcher(
-      {
-        insecure: false,
-        timeoutMs: 5000,
-        perHostConcurrency: 4,
-        proxy: undefined,
-      },
-      {},
-    ) as OriginDispatchers;
+    const servers = await closingServers(3, "once");
+    const dispatcher = plainDispatcher(4) as OriginDispatchers;
     try {
       for (const server of servers) expect(await get(dispatcher, server.url, "/")).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -151,14 +137,7 @@ describe("the plain dispatcher's connections", () => {
   // The sweep for idle origins runs every 1024 requests; run at every request, it must still never
   // let go of the pool a request is about to use (a new one, or one whose connection just closed).
   it("never closes the pool a request is about to use when it sweeps idle origins", async () => {
-    const servers = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        httpServer((_req, res) => {
-          res.setHeader("connection", "close");
-          sendHtml(res, page("swept"));
-        }),
-      ),
-    );
+    const servers = await closingServers(3, "swept");
     const dispatcher = new OriginDispatchers((origin) => new undici.Pool(origin, { connections: 2 }), 1);
     try {
       for (let i = 0; i < 30; i++) {
