@@ -1,6 +1,6 @@
 import { type ErrorCode, UsageError } from "./errors.js";
-import { parseSelectField, type SelectField } from "./selectors.js";
-import type { Shard } from "./shard.js";
+import { parseSelectField, type SelectField } from "./extract/fields.js";
+import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
 

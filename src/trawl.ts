@@ -1,22 +1,22 @@
 import { setMaxListeners } from "node:events";
-import { AdaptiveLimits } from "./adaptive.js";
+import { AdaptiveLimits } from "./politeness/adaptive-limits.js";
 import type { CrawlItem, Frontier } from "./crawl/frontier.js";
-import { createExtractor } from "./extractor.js";
-import { HashSet64 } from "./hash-set.js";
+import { createExtractor } from "./extract/extractor.js";
+import { HashSet64 } from "./urls/seen-set.js";
 import { createDispatcher } from "./http/agent.js";
-import { decodeText, isHtml } from "./http/charset.js";
+import { decodeText, isHtml } from "./extract/charset.js";
 import type { FetchSettings } from "./http/fetch-page.js";
 import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./http/fetch-with-retry.js";
 import { LiveAttempts } from "./http/live-attempts.js";
-import { type InputUrl, normalizeUrl } from "./normalize-url.js";
+import { type InputUrl, normalizeUrl } from "./urls/normalize.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
-import { HostPacer } from "./rate.js";
+import { HostPacer } from "./politeness/host-pacer.js";
 
 // RFC 9309 §2.5: crawlers must read at least 500 KiB of a robots.txt; this much is plenty.
 const ROBOTS_MAX_BYTES = 512 * 1024;
-import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./make-record.js";
-import { inShard, type Shard } from "./shard.js";
+import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./records/make-record.js";
+import { inShard, type Shard } from "./urls/shard.js";
 import type { TrawlRecord } from "./record.js";
 
 /**
@@ -141,7 +141,7 @@ export async function* trawl(
   const robotsRetry: RetrySettings = { retries: resolved.retries, retryDelayMs: resolved.retryDelayMs, onAttempt: resolved.onAttempt };
   const robotsFetch = { ...fetchSettings, maxBytes: Math.min(resolved.maxBytes, ROBOTS_MAX_BYTES) };
   const robots = resolved.robots
-    ? new (await import("./robots.js")).RobotsCache((url) => fetchWithRetry(url, robotsFetch, robotsRetry, runSignal), resolved.userAgent)
+    ? new (await import("./politeness/robots.js")).RobotsCache((url) => fetchWithRetry(url, robotsFetch, robotsRetry, runSignal), resolved.userAgent)
     : null;
   // The pace of a host: --rate, or its robots.txt Crawl-delay when that is slower.
   const intervalOf = (host: string): number | null => {

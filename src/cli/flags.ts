@@ -1,12 +1,12 @@
 import { UsageError } from "../errors.js";
-import type { InputSource } from "../input.js";
+import type { InputSource } from "./input.js";
 import { parseScope } from "../crawl/scopes.js";
 import type { CrawlOptions, TrawlOptions } from "../options.js";
-import { parseRate } from "../rate.js";
-import { parseSelectArgument } from "../selectors.js";
-import { parseShard } from "../shard.js";
-import { parseDuration, parseSize, parseWholeNumber } from "../units.js";
-import { FORMATS, type FormatName } from "./writers/format.js";
+import { parseRate } from "../politeness/host-pacer.js";
+import { parseSelectArgument } from "../extract/fields.js";
+import { parseShard } from "../urls/shard.js";
+import { parseDuration, parseSize, parseWholeNumber } from "./values.js";
+import { FORMATS, type FormatName } from "./formats/format.js";
 
 /** The flags as commander hands them over: strings, arrays of strings and booleans. */
 export interface RawFlags {

@@ -1,19 +1,19 @@
 import { writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { assertReadable, assertReadableFile, type InputCounter, readInput } from "../input.js";
+import { assertReadable, assertReadableFile, type InputCounter, readInput } from "./input.js";
 import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
-import { cutPartialLine, type ResumeState, readResumeState } from "../resume.js";
+import { cutPartialLine, type ResumeState, readResumeState } from "./resume.js";
 import { RunStats, type RunSummary } from "../stats.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
 import { Annotations, appendStepSummary } from "./github.js";
 import { Output } from "./output.js";
 import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
-import { csvFormat } from "./writers/csv.js";
-import type { RecordFormat } from "./writers/format.js";
-import { jsonFormat } from "./writers/json.js";
-import { ndjsonFormat } from "./writers/ndjson.js";
+import { csvFormat } from "./formats/csv.js";
+import type { RecordFormat } from "./formats/format.js";
+import { jsonFormat } from "./formats/json.js";
+import { ndjsonFormat } from "./formats/ndjson.js";
 
 function formatFor(settings: CliSettings): RecordFormat {
   if (settings.format === "csv") return csvFormat(settings.fieldNames);

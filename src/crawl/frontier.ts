@@ -1,5 +1,5 @@
-import type { HashSet64 } from "../hash-set.js";
-import type { InputUrl } from "../normalize-url.js";
+import type { HashSet64 } from "../urls/seen-set.js";
+import type { InputUrl } from "../urls/normalize.js";
 import { inScope } from "./scope.js";
 import { SpillQueue } from "./spill-queue.js";
 import type { Scope } from "./scopes.js";

@@ -1,5 +1,5 @@
 import { Parser } from "htmlparser2";
-import { normalizeUrl } from "../normalize-url.js";
+import { normalizeUrl } from "../urls/normalize.js";
 
 /** The links of one page that a crawl may follow. */
 export interface PageLinks {

@@ -1,6 +1,6 @@
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
-import { charsetOfContentType, decodeText, isHtml } from "../../src/http/charset.js";
+import { charsetOfContentType, decodeText, isHtml } from "../../src/extract/charset.js";
 
 const CYRILLIC = "Привет, мир! Съешь же ещё этих мягких французских булок";
 const JAPANESE = "こんにちは世界、日本語のページです";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CSV_COLUMNS, csvField, csvFormat } from "../../src/cli/writers/csv.js";
-import { jsonFormat } from "../../src/cli/writers/json.js";
-import { ndjsonFormat } from "../../src/cli/writers/ndjson.js";
-import type { RecordFormat } from "../../src/cli/writers/format.js";
+import { CSV_COLUMNS, csvField, csvFormat } from "../../src/cli/formats/csv.js";
+import { jsonFormat } from "../../src/cli/formats/json.js";
+import { ndjsonFormat } from "../../src/cli/formats/ndjson.js";
+import type { RecordFormat } from "../../src/cli/formats/format.js";
 import type { TrawlRecord } from "../../src/record.js";
 
 function record(overrides: Partial<TrawlRecord> = {}): TrawlRecord {

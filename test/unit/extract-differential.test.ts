@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "cheerio/slim";
 import { describe, expect, it } from "vitest";
-import { extract } from "../../src/extract.js";
-import { validateSelectors } from "../../src/validate-selectors.js";
-import { parseSelectField } from "../../src/selectors.js";
+import { extract } from "../../src/extract/select.js";
+import { validateSelectors } from "../../src/extract/validate-selectors.js";
+import { parseSelectField } from "../../src/extract/fields.js";
 import { buildPage } from "../bench/page.mjs";
 
 const BASE = "https://example.com/dir/page.html";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { extract } from "../../src/extract.js";
-import { validateSelectors } from "../../src/validate-selectors.js";
-import { parseSelectField, type SelectField } from "../../src/selectors.js";
+import { extract } from "../../src/extract/select.js";
+import { validateSelectors } from "../../src/extract/validate-selectors.js";
+import { parseSelectField, type SelectField } from "../../src/extract/fields.js";
 
 const URL_ = "https://example.com/dir/page.html";
 const fields = (select: Record<string, string>): SelectField[] =>

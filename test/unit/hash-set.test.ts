@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HashSet64 } from "../../src/hash-set.js";
+import { HashSet64 } from "../../src/urls/seen-set.js";
 
 describe("HashSet64", () => {
   it("add returns true the first time and false after", () => {

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { assertReadable, cleanLine, readInput } from "../../src/input.js";
+import { assertReadable, cleanLine, readInput } from "../../src/cli/input.js";
 
 let dir: string;
 const noStdin = () => Readable.from([]);

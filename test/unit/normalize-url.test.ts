@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeUrl } from "../../src/normalize-url.js";
+import { normalizeUrl } from "../../src/urls/normalize.js";
 
 const ok = (line: string) => {
   const result = normalizeUrl(line);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveLimits } from "../../src/adaptive.js";
+import { AdaptiveLimits } from "../../src/politeness/adaptive-limits.js";
 import { UsageError } from "../../src/errors.js";
-import { HostPacer, parseRate } from "../../src/rate.js";
-import { MAX_CRAWL_DELAY_SECONDS, RobotsCache } from "../../src/robots.js";
+import { HostPacer, parseRate } from "../../src/politeness/host-pacer.js";
+import { MAX_CRAWL_DELAY_SECONDS, RobotsCache } from "../../src/politeness/robots.js";
 
 describe("parseRate", () => {
   it("reads per second and per minute", () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { saveBody, savePathFor } from "../../src/save.js";
+import { saveBody, savePathFor } from "../../src/records/save-body.js";
 
 let folder: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { parseSelectArgument, parseSelectField } from "../../src/selectors.js";
+import { parseSelectArgument, parseSelectField } from "../../src/extract/fields.js";
 
 describe("parseSelectArgument", () => {
   it("takes an element's text for a plain selector", () => {

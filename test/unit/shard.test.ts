@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { inShard, parseShard } from "../../src/shard.js";
+import { inShard, parseShard } from "../../src/urls/shard.js";
 
 describe("parseShard", () => {
   it("reads k/n", () => {

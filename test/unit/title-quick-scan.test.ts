@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeSimpleEntities, quickTitle } from "../../src/title-quick-scan.js";
-import { scanTitle, scanTitleInBytes } from "../../src/title-scan.js";
+import { decodeSimpleEntities, quickTitle } from "../../src/extract/title-byte-scan.js";
+import { scanTitle, scanTitleInBytes } from "../../src/extract/title-scan.js";
 
 const bytes = (html: string) => Buffer.from(html, "utf8");
 

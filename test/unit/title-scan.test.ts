@@ -1,6 +1,6 @@
 import { load } from "cheerio/slim";
 import { describe, expect, it } from "vitest";
-import { scanTitle, scanTitleInBytes } from "../../src/title-scan.js";
+import { scanTitle, scanTitleInBytes } from "../../src/extract/title-scan.js";
 
 /** What the full DOM parse says the title is: the reference the fast path must match. */
 function domTitle(html: string): string | null {

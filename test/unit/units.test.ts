@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration, parseSize, parseWholeNumber } from "../../src/units.js";
+import { parseDuration, parseSize, parseWholeNumber } from "../../src/cli/values.js";
 
 describe("parseDuration", () => {
   it.each([

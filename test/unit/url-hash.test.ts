@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hash64 } from "../../src/url-hash.js";
+import { hash64 } from "../../src/urls/hash.js";
 
 describe("hash64", () => {
   it("is stable: known inputs give known outputs (shards must not move between versions)", () => {

@@ -1,6 +1,6 @@
-import type { Extraction } from "./extract.js";
-import type { SelectField } from "./selectors.js";
-import { quickTitleOf } from "./title-quick-scan.js";
+import type { Extraction } from "./select.js";
+import type { SelectField } from "./fields.js";
+import { quickTitleOf } from "./title-byte-scan.js";
 
 /** Turns one HTML body into its title and data. */
 export interface Extractor {
@@ -29,7 +29,7 @@ export async function createExtractor(fields: readonly SelectField[]): Promise<E
       close: async () => undefined,
     };
   }
-  const [{ validateSelectors }, { ExtractWorkers }] = await Promise.all([import("./validate-selectors.js"), import("./extract-workers.js")]);
+  const [{ validateSelectors }, { ExtractWorkers }] = await Promise.all([import("./validate-selectors.js"), import("./parse-threads.js")]);
   validateSelectors(fields);
   const workers = new ExtractWorkers(fields);
   return { extract: (body, contentType, finalUrl) => workers.extract(body, contentType, finalUrl), close: () => workers.close() };

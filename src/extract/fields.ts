@@ -1,4 +1,4 @@
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 /** One `--select` field, parsed: what to match, what to take, and whether to collect every match. */
 export interface SelectField {

@@ -1,10 +1,10 @@
-import { TrawlError } from "./errors.js";
-import type { Extraction } from "./extract.js";
-import type { Extractor } from "./extractor.js";
-import { isHtml } from "./http/charset.js";
-import type { FetchOutcome } from "./http/fetch-with-retry.js";
-import type { TrawlRecord } from "./record.js";
-import { saveBody } from "./save.js";
+import { TrawlError } from "../errors.js";
+import type { Extraction } from "../extract/select.js";
+import type { Extractor } from "../extract/extractor.js";
+import { isHtml } from "../extract/charset.js";
+import type { FetchOutcome } from "../http/fetch-with-retry.js";
+import type { TrawlRecord } from "../record.js";
+import { saveBody } from "./save-body.js";
 
 /** Where a record sits in a crawl; absent when not crawling. */
 export interface CrawlPlace {

@@ -2,8 +2,8 @@ import { type CheerioAPI, load } from "cheerio/slim";
 import type { AnyNode, Document, Element } from "domhandler";
 import { findOne, textContent } from "domutils";
 import { parseDocument } from "htmlparser2";
-import type { ExtractedValue } from "./record.js";
-import type { SelectField } from "./selectors.js";
+import type { ExtractedValue } from "../record.js";
+import type { SelectField } from "./fields.js";
 
 /** What extraction yields for one HTML document (SPEC §3). */
 export interface Extraction {

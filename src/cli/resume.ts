@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { HashSet64 } from "./hash-set.js";
+import { HashSet64 } from "../urls/seen-set.js";
 
 /** What an earlier run left in its NDJSON output. */
 export interface ResumeState {

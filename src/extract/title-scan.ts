@@ -1,6 +1,6 @@
 import { Parser } from "htmlparser2";
-import { decoderFor, encodingOf } from "./http/charset.js";
-import { collapseWhitespace as collapse, quickTitle } from "./title-quick-scan.js";
+import { decoderFor, encodingOf } from "./charset.js";
+import { collapseWhitespace as collapse, quickTitle } from "./title-byte-scan.js";
 
 // Most pages put <title> in the first kilobytes; feeding the tokenizer in slices lets it stop there
 // instead of reading the whole page.

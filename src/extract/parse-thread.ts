@@ -3,9 +3,9 @@
  * part of a run) uses the other cores while the main thread keeps fetching.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { extract } from "./extract.js";
-import { decodeText } from "./http/charset.js";
-import type { SelectField } from "./selectors.js";
+import { extract } from "./select.js";
+import { decodeText } from "./charset.js";
+import type { SelectField } from "./fields.js";
 
 /** A page to extract, as posted by the main thread. */
 export interface ExtractRequest {

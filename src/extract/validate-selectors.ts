@@ -1,7 +1,7 @@
 import { type CheerioAPI, load } from "cheerio/slim";
 import { parse, type Selector, SelectorType, stringify } from "css-what";
-import { UsageError } from "./errors.js";
-import type { SelectField } from "./selectors.js";
+import { UsageError } from "../errors.js";
+import type { SelectField } from "./fields.js";
 
 // cheerio's positional filters (cheerio-select's positionals.ts): the part of a selector after one
 // is compiled only once the filter has matched something, so an empty document never checks it.

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { hash64 } from "./url-hash.js";
+import { hash64 } from "../urls/hash.js";
 
 // Windows' reserved device names: a file called `con.html` cannot be created there.
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;

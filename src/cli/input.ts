@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { access, constants, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 /** Where URLs come from (SPEC §1), in the order they are read. */
 export type InputSource = { kind: "list"; urls: readonly string[] } | { kind: "file"; path: string } | { kind: "stdin" };

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { Extraction } from "./extract.js";
-import type { ExtractRequest } from "./extract-worker.js";
-import type { SelectField } from "./selectors.js";
+import type { Extraction } from "./select.js";
+import type { ExtractRequest } from "./parse-thread.js";
+import type { SelectField } from "./fields.js";
 
 interface Pending {
   resolve: (extraction: Extraction) => void;
@@ -33,7 +33,7 @@ export class ExtractWorkers {
   constructor(private readonly fields: readonly SelectField[], private readonly size: number = parseThreadCount()) {}
 
   private spawn(): Thread {
-    const worker = new Worker(new URL("./extract-worker.js", import.meta.url), { workerData: { fields: this.fields } });
+    const worker = new Worker(new URL("./parse-thread.js", import.meta.url), { workerData: { fields: this.fields } });
     const thread: Thread = { worker, pending: new Map() };
     worker.on("message", (reply: Reply) => {
       const pending = thread.pending.get(reply.id);

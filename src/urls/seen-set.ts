@@ -1,4 +1,4 @@
-import { hash64 } from "./url-hash.js";
+import { hash64 } from "./hash.js";
 
 // The table's memory is reserved up to this size and committed as it grows (a resizable
 // ArrayBuffer): 2 GiB of address space, room for 134 million entries, and no RSS until used.

@@ -1,6 +1,6 @@
 import robotsParserModule from "robots-parser";
-import { decodeText } from "./http/charset.js";
-import type { FetchOutcome } from "./http/fetch-with-retry.js";
+import { decodeText } from "../extract/charset.js";
+import type { FetchOutcome } from "../http/fetch-with-retry.js";
 
 /** What robots.txt says about one URL. */
 export interface RobotsVerdict {

@@ -7,7 +7,7 @@
  * Most pages need a few `indexOf` calls over their first kilobytes.
  */
 
-import { encodingOf } from "./http/charset.js";
+import { encodingOf } from "./charset.js";
 
 const TAB = 0x09;
 const NEWLINE = 0x0a;

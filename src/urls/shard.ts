@@ -1,5 +1,5 @@
-import { UsageError } from "./errors.js";
-import { hash64 } from "./url-hash.js";
+import { UsageError } from "../errors.js";
+import { hash64 } from "./hash.js";
 
 /** Shard `index` (1-based) of `count`: this run takes only the URLs that hash into it. */
 export interface Shard {
