@@ -39,12 +39,24 @@ export class TrawlError extends Error {
   }
 }
 
-/** A bad option or input source: the CLI prints its message on one line and exits 2. */
+/**
+ * A bad option or input source: the CLI prints its message on one line and exits 2. The library
+ * names options by their `TrawlOptions` path (`select.title`, `crawl.include`) in `option` and at
+ * the head of the message; the CLI swaps that head for the flag the user typed (`cli/option-flags.ts`).
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The `TrawlOptions` path of the option at fault, when one is (`concurrency`, `select.price`). */
+  readonly option: string | undefined;
+  constructor(message: string, options?: { option?: string }) {
     super(message);
     this.name = "UsageError";
+    this.option = options?.option;
   }
+}
+
+/** A UsageError about one option: "`<option>` must be …", with the option kept for the CLI to rename. */
+export function optionError(option: string, problem: string): UsageError {
+  return new UsageError(`${option} ${problem}`, { option });
 }
 
 // Node's TLS verification codes (tls.TLSSocket#authorizationError and OpenSSL's X509 errors).

@@ -1,4 +1,5 @@
 import { type ErrorCode, UsageError } from "./errors.js";
+import { MAX_TIMER_MS } from "./limits.js";
 import { parseSelectField, type SelectField } from "./extract/fields.js";
 import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
@@ -151,12 +152,6 @@ export const DEFAULTS = {
   ordered: false,
 } as const;
 
-/** Backoff never waits longer than this between attempts (SPEC §2). */
-export const MAX_RETRY_DELAY_MS = 30_000;
-/** The longest wait a Node timer takes (2^31-1 ms, ~24.8 days); a longer one would fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-/** A Retry-After longer than this ends the retries instead of being waited out (SPEC §2). */
-export const MAX_RETRY_AFTER_MS = 60_000;
 
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;

@@ -13,8 +13,7 @@ import { resolveOptions, type TrawlOptions } from "./options.js";
 import { mapPool } from "./pool.js";
 import { HostPacer } from "./politeness/host-pacer.js";
 
-// RFC 9309 §2.5: crawlers must read at least 500 KiB of a robots.txt; this much is plenty.
-const ROBOTS_MAX_BYTES = 512 * 1024;
+import { ROBOTS_MAX_BYTES, SITEMAP_MAX_BYTES } from "./limits.js";
 import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./records/make-record.js";
 import { inShard, type Shard } from "./urls/shard.js";
 import type { TrawlRecord } from "./record.js";
@@ -161,7 +160,7 @@ export async function* trawl(
   // Crawling, every URL is fetched once whatever --no-dedupe says: links lead back to pages often.
   const crawl = resolved.crawl;
   const seen = resolved.dedupe || crawl ? new HashSet64() : null;
-  const sitemapFetch = { ...fetchSettings, maxBytes: Math.max(resolved.maxBytes, 50 * 1024 * 1024) };
+  const sitemapFetch = { ...fetchSettings, maxBytes: Math.max(resolved.maxBytes, SITEMAP_MAX_BYTES) };
   const fromSitemap = (url: string) => fetchWithRetry(url, sitemapFetch, { ...retrySettings, pace: undefined, observe: undefined }, runSignal);
   const sources = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fromSitemap);
   const judge = <T>(as: (input: InputUrl) => T) => judgeInput(sources, seen, resolved.shard, resolved.skip, as);

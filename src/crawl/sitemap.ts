@@ -6,7 +6,7 @@ import type { FetchOutcome } from "../http/fetch-with-retry.js";
 /** Sitemaps nest through sitemap indexes at most this deep (the protocol allows one level; sites do more). */
 const MAX_NESTING = 5;
 /** A sitemap is at most 50 MB uncompressed (sitemaps.org); a bigger one is cut there. */
-const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
+import { SITEMAP_MAX_BYTES as MAX_SITEMAP_BYTES } from "../limits.js";
 
 /** The `<loc>`s of a sitemap document, and whether it was an index of other sitemaps. */
 export function parseSitemap(xml: string): { index: boolean; locations: string[] } {

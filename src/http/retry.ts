@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ErrorCode } from "../errors.js";
-import { MAX_RETRY_AFTER_MS, MAX_RETRY_DELAY_MS } from "../options.js";
+import { MAX_RETRY_AFTER_MS, MAX_RETRY_DELAY_MS } from "../limits.js";
 
 /** HTTP statuses worth another attempt (SPEC §2): the server may answer differently soon. */
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { UsageError } from "../errors.js";
-import { MAX_TIMER_MS } from "../options.js";
+import { MAX_TIMER_MS } from "../limits.js";
 
 /** Parses `--rate`: `10/s`, `30/m`, or a bare number per second → requests per second. */
 export function parseRate(text: string): number {
