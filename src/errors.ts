@@ -47,16 +47,31 @@ export class TrawlError extends Error {
 export class UsageError extends Error {
   /** The `TrawlOptions` path of the option at fault, when one is (`concurrency`, `select.price`). */
   readonly option: string | undefined;
-  constructor(message: string, options?: { option?: string }) {
+  /** For a value of the wrong kind: what was expected (`an integer >= 1`) and what was given. */
+  readonly expected: string | undefined;
+  readonly got: string | undefined;
+  /** Why the value failed, when the expectation alone does not say (a regex's own error). */
+  readonly detail: string | undefined;
+  constructor(message: string, options?: { option?: string; expected?: string; got?: string; detail?: string }) {
     super(message);
     this.name = "UsageError";
     this.option = options?.option;
+    this.expected = options?.expected;
+    this.got = options?.got;
+    this.detail = options?.detail;
   }
 }
 
-/** A UsageError about one option: "`<option>` must be …", with the option kept for the CLI to rename. */
+/** A UsageError about one option: "<option> <problem>", with the option kept for the CLI to rename. */
 export function optionError(option: string, problem: string): UsageError {
   return new UsageError(`${option} ${problem}`, { option });
+}
+
+/** A value of the wrong kind: "<option> must be <expected>, got `<got>` (<detail>)". */
+export function invalidOption(option: string, expected: string, got: unknown, detail?: string): UsageError {
+  const given = String(got);
+  const message = `${option} must be ${expected}, got \`${given}\`${detail === undefined ? "" : ` (${detail})`}`;
+  return new UsageError(message, { option, expected, got: given, ...(detail === undefined ? {} : { detail }) });
 }
 
 // Node's TLS verification codes (tls.TLSSocket#authorizationError and OpenSSL's X509 errors).

@@ -13,3 +13,28 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 export const ROBOTS_MAX_BYTES = 512 * 1024;
 /** A sitemap may be 50 MB uncompressed (sitemaps.org); read that much whatever --max-bytes says. */
 export const SITEMAP_MAX_BYTES = 50 * 1024 * 1024;
+/** Hosts whose adaptive limit is tracked at most; past this the oldest is forgotten (it starts again at full speed). */
+export const ADAPTIVE_MAX_HOSTS = 10_000;
+/** robots.txt files remembered at most; past this, the oldest is forgotten (and fetched again if met again). */
+export const ROBOTS_MAX_ORIGINS = 10_000;
+/** A Crawl-delay longer than this is taken as this (a day between requests would stall the run), as a Retry-After is clamped at 60 s. */
+export const MAX_CRAWL_DELAY_SECONDS = 60;
+/** Past this many distinct hosts, the summary counts new hosts in its totals but does not track them one by one. */
+export const STATS_MAX_HOSTS = 10_000;
+/** `--save`: a path segment is cut to this many characters, and a path to this many folders (file systems' own limits are near). */
+export const SAVE_MAX_SEGMENT = 80;
+export const SAVE_MAX_DEPTH = 16;
+/** Sitemaps nest through sitemap indexes at most this deep (the protocol allows one level; sites do more). */
+export const SITEMAP_MAX_NESTING = 5;
+/** A redirect's own body is read and dropped so its connection can be reused, up to this much. */
+export const REDIRECT_BODY_BYTES = 64 * 1024;
+/** The crawl queue keeps this many items in memory at each end and spills the middle to temporary files in chunks of it. */
+export const SPILL_CHUNK_ITEMS = 10_000;
+
+/**
+ * URLs the pool holds at most (running, waiting for a busy host, or done and waiting for the
+ * consumer): the backpressure bound of a run, twice the concurrency plus room for a burst.
+ */
+export function poolWindow(concurrency: number): number {
+  return concurrency * 2 + 64;
+}

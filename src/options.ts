@@ -1,25 +1,12 @@
-import { type ErrorCode, UsageError } from "./errors.js";
+import { invalidOption } from "./errors.js";
+import type { AttemptEvent } from "./http/attempt-event.js";
 import { MAX_TIMER_MS } from "./limits.js";
+
+export type { AttemptEvent } from "./http/attempt-event.js";
 import { parseSelectField, type SelectField } from "./extract/fields.js";
 import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
-
-/** An event the library reports while it works, for progress and `--verbose` (the CLI draws them). */
-export interface AttemptEvent {
-  /** The URL as requested in this attempt (after any redirects followed so far). */
-  url: string;
-  /** 1-based attempt number for this input URL. */
-  attempt: number;
-  /** HTTP status of this attempt, or null when it failed before a response. */
-  status: number | null;
-  /** The error code of this attempt, or null when it succeeded. */
-  code: ErrorCode | null;
-  /** Duration of this attempt in milliseconds. */
-  ms: number;
-  /** Wait before the next attempt in milliseconds, or null when no retry follows. */
-  retryInMs: number | null;
-}
 
 /** How `crawl` follows links (SPEC §6). */
 export interface CrawlOptions {
@@ -156,28 +143,21 @@ export const DEFAULTS = {
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`${name} must be an integer >= ${min}, got \`${value}\``);
+    throw invalidOption(name, `an integer >= ${min}`, value);
   }
   return value;
 }
 
 function validRate(rate: number | undefined): number | undefined {
   if (rate === undefined) return undefined;
-  if (!(Number.isFinite(rate) && rate > 0)) throw new UsageError(`ratePerSecond must be a number > 0, got \`${rate}\``);
+  if (!(Number.isFinite(rate) && rate > 0)) throw invalidOption("ratePerSecond", "a number > 0", rate);
   return rate;
 }
 
 function validProxy(proxy: string | undefined): string | undefined {
   if (proxy === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(proxy);
-  } catch {
-    throw new UsageError(`proxy must be an http(s) URL, got \`${proxy}\``);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`proxy must be an http(s) URL, got \`${proxy}\``);
-  }
+  const protocol = URL.canParse(proxy) ? new URL(proxy).protocol : null;
+  if (protocol !== "http:" && protocol !== "https:") throw invalidOption("proxy", "an http:// or https:// URL", proxy);
   return proxy;
 }
 
@@ -186,7 +166,7 @@ function validHeaders(headers: Record<string, string> | undefined): Record<strin
   for (const [name, value] of Object.entries(headers ?? {})) {
     // RFC 9110 §5.1: a field name is a token; values may not hold CR, LF or NUL.
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
-      throw new UsageError(`header must be "Name: value" with a valid name and value, got \`${name}: ${value}\``);
+      throw invalidOption("headers", '"Name: value" with a valid name and value', `${name}: ${value}`);
     }
     result[name] = value;
   }
@@ -197,7 +177,7 @@ function validShard(shard: Shard | undefined): Shard | undefined {
   if (shard === undefined) return undefined;
   const { index, count } = shard;
   if (!Number.isSafeInteger(count) || !Number.isSafeInteger(index) || count < 1 || index < 1 || index > count) {
-    throw new UsageError(`shard must be { index, count } with 1 <= index <= count, got \`${index}/${count}\``);
+    throw invalidOption("shard", "{ index, count } with 1 <= index <= count", `${index}/${count}`);
   }
   return { index, count };
 }
@@ -207,8 +187,13 @@ function pattern(option: string, value: RegExp | string): RegExp {
   try {
     return new RegExp(value);
   } catch (error) {
-    throw new UsageError(`${option} must be a regular expression, got \`${value}\` (${(error as Error).message})`);
+    throw invalidOption(option, "a regular expression", value, (error as Error).message);
   }
+}
+
+function validSaveDir(saveDir: string | undefined): string | undefined {
+  if (saveDir !== undefined && saveDir.trim() === "") throw invalidOption("saveDir", "a folder", saveDir);
+  return saveDir;
 }
 
 function resolveCrawl(crawl: CrawlOptions | boolean | undefined): CrawlSettings | null {
@@ -216,14 +201,14 @@ function resolveCrawl(crawl: CrawlOptions | boolean | undefined): CrawlSettings 
   const options = crawl === true ? {} : crawl;
   const scope = options.scope ?? "origin";
   if (!(SCOPES as readonly string[]).includes(scope)) {
-    throw new UsageError(`scope must be one of ${SCOPES.join(", ")}, got \`${scope}\``);
+    throw invalidOption("crawl.scope", `one of ${SCOPES.join(", ")}`, scope);
   }
   return {
-    maxDepth: integer("depth", options.depth, 2, 0),
+    maxDepth: integer("crawl.depth", options.depth, 2, 0),
     scope,
-    include: (options.include ?? []).map((value) => pattern("include", value)),
-    exclude: (options.exclude ?? []).map((value) => pattern("exclude", value)),
-    maxPages: options.maxPages === undefined ? Number.POSITIVE_INFINITY : integer("maxPages", options.maxPages, 0, 1),
+    include: (options.include ?? []).map((value) => pattern("crawl.include", value)),
+    exclude: (options.exclude ?? []).map((value) => pattern("crawl.exclude", value)),
+    maxPages: options.maxPages === undefined ? Number.POSITIVE_INFINITY : integer("crawl.maxPages", options.maxPages, 0, 1),
     followNofollow: options.followNofollow ?? false,
   };
 }
@@ -248,7 +233,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),
-    saveDir: options.saveDir,
+    saveDir: validSaveDir(options.saveDir),
     crawl: resolveCrawl(options.crawl),
     robots: options.robots ?? false,
     sitemaps: options.sitemaps ?? [],

@@ -148,3 +148,28 @@ export async function* mapPool<T, W, R = W>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Wraps `finish` so that it runs after the I/O the event loop has ready: responses that arrive
+ * together all send their next requests before any of them is parsed. On a latency-bound list this
+ * keeps parsing off the requests' critical path; on a fast one it changes nothing but the order.
+ */
+export function afterPendingIo<A, B>(finish: (value: A) => B | Promise<B>): (value: A) => Promise<B> {
+  let queue: (() => void)[] = [];
+  const drain = () => {
+    const batch = queue;
+    queue = [];
+    for (const run of batch) run();
+  };
+  return (value) =>
+    new Promise<B>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(drain);
+      queue.push(() => {
+        try {
+          resolve(finish(value));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+}

@@ -1,5 +1,6 @@
 import type { ErrorCode } from "./errors.js";
 import type { TrawlRecord } from "./record.js";
+import { STATS_MAX_HOSTS } from "./limits.js";
 
 /** Latency percentiles in milliseconds. */
 export interface LatencySummary {
@@ -47,8 +48,6 @@ const SLOWEST_KEPT = 5;
 // Log-scale latency buckets, 1% wide: percentiles within 1% in a fixed 16 KB, whatever the run's length.
 const GROWTH = Math.log(1.01);
 const BUCKETS = 2048;
-// Past this many distinct hosts, new hosts are counted in the totals but not tracked one by one.
-const MAX_TRACKED_HOSTS = 10_000;
 
 function bucketOf(ms: number): number {
   return ms < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(ms) / GROWTH));
@@ -106,7 +105,7 @@ export class RunStats {
     const host = hostOf(record.url);
     if (host === null) return;
     let entry = this.hosts.get(host);
-    if (!entry && this.hosts.size < MAX_TRACKED_HOSTS) {
+    if (!entry && this.hosts.size < STATS_MAX_HOSTS) {
       entry = { count: 0, failed: 0, totalMs: 0 };
       this.hosts.set(host, entry);
     }

@@ -1,11 +1,10 @@
 import { UsageError } from "../errors.js";
 import type { InputSource } from "./input.js";
-import { parseScope } from "../crawl/scopes.js";
-import type { CrawlOptions, TrawlOptions } from "../options.js";
-import { parseRate } from "../politeness/host-pacer.js";
+import type { Scope } from "../crawl/scopes.js";
+import { type CrawlOptions, resolveOptions, type TrawlOptions } from "../options.js";
 import { parseSelectArgument } from "../extract/fields.js";
-import { parseShard } from "../urls/shard.js";
-import { parseDuration, parseSize, parseWholeNumber } from "./values.js";
+import { toCliError } from "./option-flags.js";
+import { parseDuration, parseRate, parseShard, parseSize, parseWholeNumber } from "./values.js";
 import { FORMATS, type FormatName } from "./formats/format.js";
 
 /** The flags as commander hands them over: strings, arrays of strings and booleans. */
@@ -63,38 +62,35 @@ export interface CliSettings {
   allowFailures: boolean;
 }
 
-function whole(flag: string, text: string | undefined, min: number): number | undefined {
+/** The text typed for each option, so that a message can quote it rather than the value it became. */
+type RawText = Map<string, string>;
+
+/** A whole number, or NaN for other text: the library says what it must be, naming the option. */
+function whole(raw: RawText, option: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const value = parseWholeNumber(text);
-  if (value === null || value < min) throw new UsageError(`${flag} must be an integer >= ${min}, got \`${text}\``);
-  return value;
+  raw.set(option, text);
+  return parseWholeNumber(text) ?? Number.NaN;
 }
 
-function duration(flag: string, text: string | undefined, min: number): number | undefined {
+function duration(raw: RawText, option: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const value = parseDuration(text);
-  if (value === null || value < min) {
-    throw new UsageError(`${flag} must be a duration such as 250ms, 10s or 2m, got \`${text}\``);
-  }
-  return value;
+  raw.set(option, text);
+  return parseDuration(text) ?? Number.NaN;
 }
 
-function size(flag: string, text: string | undefined): number | undefined {
+function size(raw: RawText, option: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const value = parseSize(text);
-  if (value === null || value < 1) throw new UsageError(`${flag} must be a size such as 512kb or 10mb, got \`${text}\``);
-  return value;
+  raw.set(option, text);
+  return parseSize(text) ?? Number.NaN;
 }
 
+/** `Name: value` lines → headers; whether a name or value is valid is the library's rule. */
 function headers(lines: string[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(":");
-    const name = line.slice(0, colon).trim();
-    if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new UsageError(`--header must look like "Name: value", got \`${line}\``);
-    }
-    result[name] = line.slice(colon + 1).trim();
+    if (colon <= 0) throw new UsageError(`--header must look like "Name: value", got \`${line}\``);
+    result[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
   }
   return result;
 }
@@ -111,16 +107,8 @@ function formatOf(format: string | undefined, output: string | undefined): Forma
   return "ndjson";
 }
 
-function regex(flag: string, text: string): RegExp {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    throw new UsageError(`${flag} must be a regular expression, got \`${text}\` (${(error as Error).message})`);
-  }
-}
-
 /** The crawl flags; they mean nothing without --crawl, so they ask for it rather than being ignored. */
-function crawlOptions(flags: RawFlags): CrawlOptions | false {
+function crawlOptions(flags: RawFlags, raw: RawText): CrawlOptions | false {
   const include = flags.include ?? [];
   const exclude = flags.exclude ?? [];
   const given = [
@@ -135,22 +123,21 @@ function crawlOptions(flags: RawFlags): CrawlOptions | false {
     if (given.length > 0) throw new UsageError(`${given[0]} needs --crawl`);
     return false;
   }
-  const crawl: CrawlOptions = {
-    include: include.map((text) => regex("--include", text)),
-    exclude: exclude.map((text) => regex("--exclude", text)),
-    followNofollow: flags.followNofollow ?? false,
-  };
-  const depth = whole("--depth", flags.depth, 0);
+  const crawl: CrawlOptions = { include, exclude, followNofollow: flags.followNofollow ?? false };
+  const depth = whole(raw, "crawl.depth", flags.depth);
   if (depth !== undefined) crawl.depth = depth;
-  const maxPages = whole("--max-pages", flags.maxPages, 1);
+  const maxPages = whole(raw, "crawl.maxPages", flags.maxPages);
   if (maxPages !== undefined) crawl.maxPages = maxPages;
-  if (flags.scope !== undefined) crawl.scope = parseScope(flags.scope);
+  // The library checks the name; an unknown one reaches it as given.
+  if (flags.scope !== undefined) crawl.scope = flags.scope as Scope;
   return crawl;
 }
 
 /**
- * Turns the command line into library options and CLI settings, validating every value on entry
- * and naming the flag in the message.
+ * Turns the command line into library options and CLI settings. The CLI reads the text (durations,
+ * sizes, `k/n`, `Name: value`); every rule about the values is the library's, checked here once on
+ * entry (`resolveOptions`) so that a bad value stops the run before anything is read or fetched,
+ * and said with the flag and the text the user typed.
  */
 export function parseFlags(
   urls: string[],
@@ -177,6 +164,7 @@ export function parseFlags(
     select[argument.slice(0, equals).trim()] = argument.slice(equals + 1);
   }
 
+  const raw: RawText = new Map();
   const options: TrawlOptions = {
     headers: headers(flags.header ?? []),
     select,
@@ -187,38 +175,37 @@ export function parseFlags(
   const assign = <K extends keyof TrawlOptions>(key: K, value: TrawlOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
-  assign("concurrency", whole("--concurrency", flags.concurrency, 1));
-  assign("perHostConcurrency", whole("--per-host", flags.perHost, 1));
-  assign("timeoutMs", duration("--timeout", flags.timeout, 1));
-  assign("retries", whole("--retries", flags.retries, 0));
-  assign("retryDelayMs", duration("--retry-delay", flags.retryDelay, 0));
-  assign("maxRedirects", whole("--max-redirects", flags.maxRedirects, 0));
-  assign("maxBytes", size("--max-bytes", flags.maxBytes));
+  assign("concurrency", whole(raw, "concurrency", flags.concurrency));
+  assign("perHostConcurrency", whole(raw, "perHostConcurrency", flags.perHost));
+  assign("timeoutMs", duration(raw, "timeoutMs", flags.timeout));
+  assign("retries", whole(raw, "retries", flags.retries));
+  assign("retryDelayMs", duration(raw, "retryDelayMs", flags.retryDelay));
+  assign("maxRedirects", whole(raw, "maxRedirects", flags.maxRedirects));
+  assign("maxBytes", size(raw, "maxBytes", flags.maxBytes));
   assign("userAgent", flags.userAgent);
-  if (flags.rate !== undefined) options.ratePerSecond = parseRate(flags.rate);
-  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
-  if (flags.proxy !== undefined) {
-    try {
-      const protocol = new URL(flags.proxy).protocol;
-      if (protocol !== "http:" && protocol !== "https:") throw new Error(protocol);
-    } catch {
-      throw new UsageError(`--proxy must be an http:// or https:// URL, got \`${flags.proxy}\``);
-    }
-    options.proxy = flags.proxy;
+  assign("proxy", flags.proxy);
+  assign("saveDir", flags.save);
+  if (flags.rate !== undefined) {
+    raw.set("ratePerSecond", flags.rate);
+    options.ratePerSecond = parseRate(flags.rate) ?? Number.NaN;
   }
-
-  if (flags.save !== undefined) {
-    if (flags.save.trim() === "") throw new UsageError("--save needs a folder, got an empty value");
-    options.saveDir = flags.save;
+  if (flags.shard !== undefined) {
+    raw.set("shard", flags.shard);
+    options.shard = parseShard(flags.shard) ?? { index: Number.NaN, count: Number.NaN };
   }
   if (sitemaps.length > 0) options.sitemaps = sitemaps;
   if (flags.robots) options.robots = true;
-  const crawl = crawlOptions(flags);
+  const crawl = crawlOptions(flags, raw);
   if (crawl) options.crawl = crawl;
   const format = formatOf(flags.format, flags.output);
   if (flags.resume && flags.output === undefined) throw new UsageError("--resume needs --output FILE (the records to resume from)");
   if (flags.resume && format !== "ndjson") throw new UsageError(`--resume works with ndjson output, got --format ${format}`);
 
+  try {
+    resolveOptions(options);
+  } catch (error) {
+    throw error instanceof UsageError ? toCliError(error, raw) : error;
+  }
   return {
     options,
     settings: {

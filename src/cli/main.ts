@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { EXIT_CODE, EXIT_CODE_HELP } from "./exit-code.js";
 import type { RawFlags } from "./flags.js";
 
 // Read from package.json so `--version` can never drift from the published version.
@@ -29,7 +30,8 @@ Examples:
   $ npx trawl https://example.com/
 
 Records go to stdout (or --output), one JSON object per URL; everything else goes to stderr.
-Exit status: 0 all ok, 1 some URL failed, 2 usage error, 130 interrupted, 143 terminated.`;
+Patterns (--include, --exclude) are tested against the whole URL (https://host/path), not the path alone.
+${EXIT_CODE_HELP}`;
 
 async function buildProgram(): Promise<Command> {
   const { Command, Option } = await import("commander");
@@ -110,12 +112,14 @@ try {
   else await (await buildProgram()).parseAsync(process.argv);
 } catch (error) {
   if (isCommanderError(error)) {
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    process.exitCode = error.exitCode === 0 ? EXIT_CODE.ok : EXIT_CODE.usage;
   } else if (error instanceof UsageError) {
-    process.stderr.write(`trawl: ${error.message}\n`);
-    process.exitCode = 2;
+    // Library errors name options; the user typed flags (the one table in option-flags.ts).
+    const { toCliError } = await import("./option-flags.js");
+    process.stderr.write(`trawl: ${toCliError(error).message}\n`);
+    process.exitCode = EXIT_CODE.usage;
   } else {
     process.stderr.write(`trawl: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT_CODE.internal;
   }
 }

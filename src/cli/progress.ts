@@ -1,4 +1,4 @@
-import type { AttemptEvent } from "../options.js";
+import type { AttemptEvent } from "../http/attempt-event.js";
 import type { RunStats, RunSummary } from "../stats.js";
 import { terminalSafe } from "./terminal-text.js";
 

@@ -8,6 +8,7 @@ import { RunStats, type RunSummary } from "../stats.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
 import { Annotations, appendStepSummary } from "./github.js";
+import { EXIT_CODE, SIGNAL_EXIT_CODE as SIGNAL_EXIT } from "./exit-code.js";
 import { Output } from "./output.js";
 import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
 import { csvFormat } from "./formats/csv.js";
@@ -21,8 +22,6 @@ function formatFor(settings: CliSettings): RecordFormat {
   return ndjsonFormat();
 }
 
-/** Exit status by signal name (128 + signal number, as shells report it). */
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
  * One CLI run: reads the inputs, streams records to the output, draws progress and the summary on
@@ -101,7 +100,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   if (written === 0) await output.write(format.begin());
   await output.write(format.end(written));
   await output.close().catch(() => undefined);
-  if (output.failed) return signalExit || 1;
+  if (output.failed) return signalExit || EXIT_CODE.failures;
   const summary = stats.summary();
   if (!settings.quiet) process.stderr.write(summaryText(summary));
   if (settings.summaryFile !== undefined) await writeSummaryFile(settings.summaryFile, summary);
@@ -112,7 +111,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     });
   }
   if (signalExit !== 0) return signalExit;
-  return stats.failed > 0 && !settings.allowFailures ? 1 : 0;
+  return stats.failed > 0 && !settings.allowFailures ? EXIT_CODE.failures : EXIT_CODE.ok;
 }
 
 async function writeSummaryFile(path: string, summary: RunSummary): Promise<void> {

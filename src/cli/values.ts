@@ -33,3 +33,22 @@ export function parseWholeNumber(text: string): number | null {
   const trimmed = text.trim();
   return /^\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? Number(trimmed) : null;
 }
+
+const RATE = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i;
+
+/**
+ * `10/s`, `30/m`, or a bare number per second → requests per second; null for other text. Whether
+ * the rate is usable (> 0) is the library's rule (`ratePerSecond`), checked there once.
+ */
+export function parseRate(text: string): number | null {
+  const match = RATE.exec(text);
+  if (!match) return null;
+  const count = Number(match[1]);
+  return (match[2] ?? "s").toLowerCase().startsWith("m") ? count / 60 : count;
+}
+
+/** `k/n` → `{ index: k, count: n }`; null for other text. The range (1 ≤ k ≤ n) is the library's rule (`shard`). */
+export function parseShard(text: string): { index: number; count: number } | null {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  return match ? { index: Number(match[1]), count: Number(match[2]) } : null;
+}

@@ -3,10 +3,8 @@ import { gunzipSync } from "node:zlib";
 import { Parser } from "htmlparser2";
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
 
-/** Sitemaps nest through sitemap indexes at most this deep (the protocol allows one level; sites do more). */
-const MAX_NESTING = 5;
 /** A sitemap is at most 50 MB uncompressed (sitemaps.org); a bigger one is cut there. */
-import { SITEMAP_MAX_BYTES as MAX_SITEMAP_BYTES } from "../limits.js";
+import { SITEMAP_MAX_NESTING, SITEMAP_MAX_BYTES as MAX_SITEMAP_BYTES } from "../limits.js";
 
 /** The `<loc>`s of a sitemap document, and whether it was an index of other sitemaps. */
 export function parseSitemap(xml: string): { index: boolean; locations: string[] } {
@@ -57,7 +55,7 @@ export async function* sitemapUrls(
 ): AsyncGenerator<string> {
   const seen = new Set<string>();
   async function* walk(location: string, depth: number): AsyncGenerator<string> {
-    if (seen.has(location) || depth > MAX_NESTING) return;
+    if (seen.has(location) || depth > SITEMAP_MAX_NESTING) return;
     seen.add(location);
     let bytes: Buffer;
     if (/^https?:/i.test(location)) {

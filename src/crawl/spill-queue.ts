@@ -1,3 +1,4 @@
+import { SPILL_CHUNK_ITEMS } from "../limits.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,7 +21,7 @@ export class SpillQueue<T> {
   private written = 0;
   private count = 0;
 
-  constructor(private readonly chunk = 10_000) {}
+  constructor(private readonly chunk = SPILL_CHUNK_ITEMS) {}
 
   get length(): number {
     return this.count;

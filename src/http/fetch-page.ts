@@ -1,10 +1,11 @@
-import { isUtf8 } from "node:buffer";
 import type { Dispatcher } from "undici";
 import { type ErrorCode, messageOf, TrawlError, toErrorCode } from "../errors.js";
 import { type BodyEvents, type BodySink, createBodySink } from "./body.js";
 import type { Abortable, LiveAttempts } from "./live-attempts.js";
 import type { RunDispatcher } from "./origin-dispatchers.js";
+import { headerValue, isRedirect, locationOf, nextHop, type ResponseHeaders as Headers } from "./redirects.js";
 import { parseRetryAfter } from "./retry.js";
+import { REDIRECT_BODY_BYTES } from "../limits.js";
 
 /** What one attempt needs; built once per run. */
 export interface FetchSettings {
@@ -32,34 +33,9 @@ export interface AttemptResult {
   retryAfterMs: number | null;
 }
 
-// RFC 9110 §15.4: the redirections that carry a Location to follow.
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-// Credentials are for the origin they were given to (as curl and browsers do on cross-origin redirects).
-const CREDENTIAL_HEADERS = ["authorization", "cookie"];
-// A redirect's own body is read and dropped so its connection can be reused, up to this much.
-const REDIRECT_BODY_BYTES = 64 * 1024;
 // The reason given to undici for an exchange cut after its attempt ended. Made once: an Error's
 // stack trace costs more than the rest of an attempt's bookkeeping.
 const ATTEMPT_ENDED = new TrawlError("EABORTED", "the attempt had ended");
-
-type Headers = Record<string, string | string[] | undefined>;
-
-function headerValue(headers: Headers, name: string): string | null {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-}
-
-/**
- * undici reads header bytes as latin1, but a Location with raw non-ASCII bytes is UTF-8 in practice:
- * browsers, curl and undici's own fetch read it so. Bytes that are not valid UTF-8 stay latin1.
- */
-function locationOf(headers: Headers): string | null {
-  const value = headerValue(headers, "location");
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for bytes past ASCII
-  if (value === null || !/[^\x00-\x7f]/.test(value)) return value;
-  const bytes = Buffer.from(value, "latin1");
-  return isUtf8(bytes) ? bytes.toString("utf8") : value;
-}
 
 /**
  * undici's dispatch wants the origin and the path apart. A WHATWG-serialised http(s) URL always
@@ -188,7 +164,7 @@ class Attempt implements Abortable, BodyEvents {
     this.contentType = headerValue(headers, "content-type");
     this.retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
     const location = locationOf(headers);
-    if (REDIRECT_STATUSES.has(status) && location !== null && this.settings.maxRedirects > 0) {
+    if (isRedirect(status, location, this.settings.maxRedirects)) {
       this.redirectTo = location;
       this.drained = 0;
       return;
@@ -247,30 +223,15 @@ class Attempt implements Abortable, BodyEvents {
   }
 
   private follow(): void {
-    const location = this.redirectTo as string;
+    const hop = nextHop(this.redirectTo as string, this.current, this.redirects, this.settings.maxRedirects, this.headers);
     this.redirectTo = null;
-    if (this.redirects >= this.settings.maxRedirects) {
-      this.failWithCode("ETOOMANYREDIRECTS", `more than ${this.settings.maxRedirects} redirects`);
+    if (!hop.ok) {
+      this.failWithCode(hop.code, hop.message);
       return;
     }
-    let next: URL;
-    try {
-      next = new URL(location, this.current);
-    } catch {
-      this.failWithCode("EINVALIDURL", `redirect to an invalid URL: ${location}`);
-      return;
-    }
-    if (next.protocol !== "http:" && next.protocol !== "https:") {
-      this.failWithCode("EINVALIDURL", `redirect to a non-http(s) URL is not followed: ${next.protocol}`);
-      return;
-    }
-    next.hash = "";
-    if (next.origin !== new URL(this.current).origin && CREDENTIAL_HEADERS.some((name) => name in this.headers)) {
-      this.headers = { ...this.headers };
-      for (const name of CREDENTIAL_HEADERS) delete this.headers[name];
-    }
+    this.headers = hop.headers;
     this.redirects++;
-    this.current = next.href;
+    this.current = hop.url;
     this.send();
   }
 

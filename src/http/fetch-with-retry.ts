@@ -1,5 +1,5 @@
 import { TrawlError } from "../errors.js";
-import type { AttemptEvent } from "../options.js";
+import type { AttemptEvent } from "./attempt-event.js";
 import { type AttemptResult, type FetchSettings, fetchPage } from "./fetch-page.js";
 import { isRetryable, nextDelay, waitUnlessAborted } from "./retry.js";
 

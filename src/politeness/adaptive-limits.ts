@@ -1,3 +1,5 @@
+import { ADAPTIVE_MAX_HOSTS } from "../limits.js";
+
 /**
  * Per-host adaptive concurrency (SPEC §2). A host is asking for less when it answers 429 or 503,
  * or when its latency climbs well above the fastest it has shown: then its limit is halved
@@ -12,8 +14,6 @@ const SLOW_FACTOR = 4;
 const SLOW_MARGIN_MS = 1000;
 const SMOOTHING = 0.2;
 const WARM_UP = 5;
-// Hosts tracked at most; past this the oldest is forgotten (it starts again at full speed).
-const MAX_HOSTS = 10_000;
 
 interface HostState {
   limit: number;
@@ -48,7 +48,7 @@ export class AdaptiveLimits {
         samples: 0,
       };
       this.hosts.set(host, state);
-      if (this.hosts.size > MAX_HOSTS) this.hosts.delete(this.hosts.keys().next().value as string);
+      if (this.hosts.size > ADAPTIVE_MAX_HOSTS) this.hosts.delete(this.hosts.keys().next().value as string);
     }
     return state;
   }

@@ -1,16 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { UsageError } from "../errors.js";
 import { MAX_TIMER_MS } from "../limits.js";
-
-/** Parses `--rate`: `10/s`, `30/m`, or a bare number per second → requests per second. */
-export function parseRate(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(text);
-  const count = Number(match?.[1]);
-  if (!match || !(count > 0)) {
-    throw new UsageError(`--rate must be a number of requests per host, such as 10/s or 30/m, got \`${text}\``);
-  }
-  return (match[2] ?? "s").toLowerCase().startsWith("m") ? count / 60 : count;
-}
 
 /**
  * Spaces the requests to each host evenly at `ratePerSecond` (SPEC §2: 20 requests at 10/s take

@@ -1,6 +1,7 @@
 import robotsParserModule from "robots-parser";
 import { decodeText } from "../extract/charset.js";
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
+import { MAX_CRAWL_DELAY_SECONDS, ROBOTS_MAX_ORIGINS } from "../limits.js";
 
 /** What robots.txt says about one URL. */
 export interface RobotsVerdict {
@@ -12,12 +13,7 @@ type Rules = { isAllowed(url: string, ua?: string): boolean | undefined; getCraw
 // robots-parser is CommonJS whose module.exports is the function; its typings say otherwise.
 const robotsParser = robotsParserModule as unknown as (url: string, contents: string) => Rules;
 
-// Origins remembered at most; past this, the oldest is forgotten (and fetched again if met again).
-const MAX_ORIGINS = 10_000;
 
-// A Crawl-delay longer than this is taken as this (a day between requests would stall the run), as
-// a Retry-After is clamped at 60 s.
-export const MAX_CRAWL_DELAY_SECONDS = 60;
 
 const ALLOW_ALL: Rules = { isAllowed: () => true, getCrawlDelay: () => undefined };
 const DISALLOW_ALL: Rules = { isAllowed: () => false, getCrawlDelay: () => undefined };
@@ -42,7 +38,7 @@ export class RobotsCache {
     if (!rules) {
       rules = this.load(origin);
       this.origins.set(origin, rules);
-      if (this.origins.size > MAX_ORIGINS) {
+      if (this.origins.size > ROBOTS_MAX_ORIGINS) {
         const oldest = this.origins.keys().next().value as string;
         this.origins.delete(oldest);
       }

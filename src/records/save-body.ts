@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { hash64 } from "../urls/hash.js";
+import { SAVE_MAX_SEGMENT, SAVE_MAX_DEPTH } from "../limits.js";
 
 // Windows' reserved device names: a file called `con.html` cannot be created there.
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
-const MAX_SEGMENT = 80;
-const MAX_DEPTH = 16;
 
 const EXTENSION_BY_TYPE: Record<string, string> = {
   "text/html": ".html",
@@ -32,7 +31,7 @@ const EXTENSION_BY_TYPE: Record<string, string> = {
  * separator, `..`, drive letter or `~`, which file names use for their hash), never a reserved name.
  */
 function safeSegment(segment: string): string {
-  let name = segment.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, MAX_SEGMENT);
+  let name = segment.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, SAVE_MAX_SEGMENT);
   if (/^\.*$/.test(name)) name = name.replace(/\./g, "_") || "_";
   if (RESERVED.test(name)) name = `_${name}`;
   return name;
@@ -56,12 +55,12 @@ export function savePathFor(url: string, contentType: string | null): string {
   const host = safeSegment(parsed.port ? `${parsed.hostname}_${parsed.port}` : parsed.hostname);
   const segments = parsed.pathname.split("/").slice(1);
   const last = segments.pop() ?? "";
-  const folders = segments.filter((segment) => segment !== "").map(safeSegment).slice(0, MAX_DEPTH);
+  const folders = segments.filter((segment) => segment !== "").map(safeSegment).slice(0, SAVE_MAX_DEPTH);
   const stem = last.replace(/\.[A-Za-z0-9]{1,8}$/, "");
   const base = stem === "" ? "index" : safeSegment(stem);
   const [high, low] = hash64(url);
   const hash = (high.toString(16).padStart(8, "0") + low.toString(16).padStart(8, "0")).slice(0, 12);
-  const name = `${base.slice(0, MAX_SEGMENT - 24)}~${hash}${extensionOf(last, contentType)}`;
+  const name = `${base.slice(0, SAVE_MAX_SEGMENT - 24)}~${hash}${extensionOf(last, contentType)}`;
   return path.join(host, ...folders, name);
 }
 

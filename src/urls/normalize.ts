@@ -24,3 +24,13 @@ export function normalizeUrl(line: string): InputUrl {
   if (line.includes("?") && url.search === "") url.search = "";
   return { ok: true, url: url.href };
 }
+
+/**
+ * The key a URL is rate- and concurrency-limited under: its host and port (`host[:port]`), sliced
+ * from a normalised URL (no parse: it runs once per request).
+ */
+export function hostOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}

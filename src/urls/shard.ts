@@ -1,21 +1,9 @@
-import { UsageError } from "../errors.js";
 import { hash64 } from "./hash.js";
 
 /** Shard `index` (1-based) of `count`: this run takes only the URLs that hash into it. */
 export interface Shard {
   index: number;
   count: number;
-}
-
-/** Parses `k/n` (1 ≤ k ≤ n), as `--shard` takes it. */
-export function parseShard(text: string): Shard {
-  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) {
-    throw new UsageError(`--shard must be k/n with 1 <= k <= n, such as 2/5, got \`${text}\``);
-  }
-  return { index, count };
 }
 
 /**

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { AdaptiveLimits } from "../../src/politeness/adaptive-limits.js";
 import { UsageError } from "../../src/errors.js";
-import { HostPacer, parseRate } from "../../src/politeness/host-pacer.js";
-import { MAX_CRAWL_DELAY_SECONDS, RobotsCache } from "../../src/politeness/robots.js";
+import { parseFlags } from "../../src/cli/flags.js";
+import { parseRate } from "../../src/cli/values.js";
+import { HostPacer } from "../../src/politeness/host-pacer.js";
+import { MAX_CRAWL_DELAY_SECONDS } from "../../src/limits.js";
+import { RobotsCache } from "../../src/politeness/robots.js";
 
 describe("parseRate", () => {
   it("reads per second and per minute", () => {
@@ -12,8 +15,9 @@ describe("parseRate", () => {
     expect(parseRate("2.5/s")).toBe(2.5);
   });
   it.each(["0", "-1/s", "ten", "5/h", ""])("rejects %j naming --rate", (text) => {
-    expect(() => parseRate(text)).toThrow(UsageError);
-    expect(() => parseRate(text)).toThrow(/--rate/);
+    const parse = () => parseFlags(["https://example.com/"], { dedupe: true, rate: text }, true);
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(`--rate must be a number of requests per host, such as 10/s or 30/m, got \`${text}\``);
   });
 });
 

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { parseFlags } from "../../src/cli/flags.js";
+import { parseShard } from "../../src/cli/values.js";
 import { UsageError } from "../../src/errors.js";
-import { inShard, parseShard } from "../../src/urls/shard.js";
+import { inShard } from "../../src/urls/shard.js";
 
-describe("parseShard", () => {
+describe("--shard", () => {
   it("reads k/n", () => {
     expect(parseShard("2/5")).toEqual({ index: 2, count: 5 });
     expect(parseShard(" 1 / 1 ")).toEqual({ index: 1, count: 1 });
   });
-  it.each(["0/3", "4/3", "3", "a/b", "1/0", "-1/3", "1.5/3", ""])("rejects %j naming --shard", (text) => {
-    expect(() => parseShard(text)).toThrow(UsageError);
-    expect(() => parseShard(text)).toThrow(/--shard/);
+  it.each(["0/3", "4/3", "3", "a/b", "1/0", "-1/3", "1.5/3", ""])("rejects %j naming --shard and quoting it", (text) => {
+    const parse = () => parseFlags(["https://example.com/"], { dedupe: true, shard: text }, true);
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(`--shard must be k/n with 1 <= k <= n, such as 2/5, got \`${text}\``);
   });
 });
 

@@ -1,0 +1,44 @@
+/**
+ * A crawl, set up for a run: the frontier (what to fetch next) and the link scan of each fetched
+ * page. The crawl's modules (an HTML tokenizer, the public-suffix list) load only when crawling.
+ */
+import type { FetchOutcome } from "../http/fetch-with-retry.js";
+import type { InputUrl } from "../urls/normalize.js";
+import type { HashSet64 } from "../urls/seen-set.js";
+import type { CrawlItem, CrawlSettings } from "./frontier.js";
+
+export interface Crawl {
+  /** The URLs to fetch: the input first-come, then the links found, each once. */
+  items(): AsyncIterable<CrawlItem>;
+  /**
+   * A page is done (null: an item that was never fetched): its links (when it is HTML and not at the depth limit) are offered, and it no
+   * longer counts as in flight. Call once per item taken, whatever became of it.
+   */
+  pageDone(item: CrawlItem | null, outcome: FetchOutcome | null): void;
+}
+
+/** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
+export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<InputUrl>, seen: HashSet64): Promise<Crawl> {
+  const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
+    import("./frontier.js"),
+    import("./links.js"),
+    import("../extract/charset.js"),
+  ]);
+  const frontier = new Frontier(input, settings, seen);
+  return {
+    items: () => frontier.items(),
+    pageDone(item, outcome) {
+      try {
+        const body = outcome?.body;
+        if (!item || !outcome || !body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return;
+        // Links are read before extraction, which may move the body to a parse thread.
+        const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow);
+        seen.add(outcome.finalUrl);
+        // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
+        frontier.offer(links, item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
+      } finally {
+        frontier.finished();
+      }
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The fetch stage of a run, built once: the dispatcher, the request headers, the settings of one
+ * attempt and of its retries. What it hands on is a function of a URL, so that trawl() composes
+ * stages without knowing how a request is made.
+ */
+import type { AttemptEvent } from "./attempt-event.js";
+import { createDispatcher } from "./agent.js";
+import type { FetchSettings } from "./fetch-page.js";
+import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./fetch-with-retry.js";
+import { LiveAttempts } from "./live-attempts.js";
+
+/** What the fetch stage needs to know (a subset of the resolved options, named as they are). */
+export interface FetcherSettings {
+  userAgent: string;
+  /** The user's own request headers; they override ours. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxRedirects: number;
+  maxBytes: number;
+  retries: number;
+  retryDelayMs: number;
+  proxy: string | undefined;
+  insecure: boolean;
+  perHostConcurrency: number;
+  onAttempt: ((event: AttemptEvent) => void) | undefined;
+}
+
+/** How hard a host may be hit, as the fetch stage asks it (see politeness/). */
+export interface FetchPoliteness {
+  /** Waits for the host's next request slot; false when the run was aborted meanwhile. */
+  pace: ((url: string, signal: AbortSignal) => Promise<boolean>) | undefined;
+  /** Learns from every answer of the host `key`: its status (null for a network failure) and time. */
+  observe: ((key: string, status: number | null, ms: number) => void) | undefined;
+}
+
+export interface Fetcher {
+  /**
+   * Fetches a page with retries under the given politeness; `key` is the host the answer teaches
+   * (the input URL's, even after a redirect). Built once per run: no settings object per URL.
+   */
+  pages(politeness: FetchPoliteness): (url: string, key: string) => Promise<FetchOutcome>;
+  /** Fetches a side document (robots.txt, a sitemap) with retries and its own size cap, unpaced. */
+  document(url: string, maxBytes: number): Promise<FetchOutcome>;
+  /** Tears the connections down; in-flight attempts end when the run signal aborts. */
+  close(): Promise<void>;
+}
+
+// What trawl accepts, as a browser says it; the user's -H overrides any of these.
+const ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/** Builds the fetch stage of a run; every attempt stops when `signal` aborts. */
+export function createFetcher(settings: FetcherSettings, signal: AbortSignal): Fetcher {
+  const dispatcher = createDispatcher(settings);
+  const headers: Record<string, string> = {
+    "user-agent": settings.userAgent,
+    accept: ACCEPT,
+    "accept-encoding": "gzip, deflate, br",
+  };
+  for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
+  const attempt: FetchSettings = {
+    dispatcher,
+    headers,
+    timeoutMs: settings.timeoutMs,
+    maxRedirects: settings.maxRedirects,
+    maxBytes: settings.maxBytes,
+    live: new LiveAttempts(signal),
+  };
+  const plainRetry: RetrySettings = { retries: settings.retries, retryDelayMs: settings.retryDelayMs, onAttempt: settings.onAttempt };
+  return {
+    pages(politeness) {
+      const retry: RetrySettings = { ...plainRetry, pace: politeness.pace, observe: politeness.observe };
+      return (url, key) => fetchWithRetry(url, attempt, retry, signal, key);
+    },
+    document(url, maxBytes) {
+      return fetchWithRetry(url, { ...attempt, maxBytes }, plainRetry, signal);
+    },
+    close: () => dispatcher.destroy().catch(() => undefined),
+  };
+}
