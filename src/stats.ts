@@ -21,7 +21,12 @@ export interface HostSummary {
 export interface RunSummary {
   total: number;
   ok: number;
+  /** Records not ok, not counting the aborted ones. */
   failed: number;
+  /** Records of URLs in flight when the run was stopped (`EABORTED`). */
+  aborted: number;
+  /** True when the run was stopped before its end (a signal, or the caller): some URLs have no record. */
+  interrupted: boolean;
   byCode: Partial<Record<ErrorCode, number>>;
   /** One URL per failure code, as an example. */
   examples: Partial<Record<ErrorCode, string>>;
@@ -71,7 +76,10 @@ function hostOf(url: string): string | null {
 export class RunStats {
   total = 0;
   ok = 0;
+  aborted = 0;
   bytes = 0;
+  /** Set when the run was stopped before its end. */
+  interrupted = false;
   private readonly startedAt: number;
   private readonly byCode = new Map<ErrorCode, { count: number; example: string }>();
   private readonly latency = new Uint32Array(BUCKETS);
@@ -83,8 +91,9 @@ export class RunStats {
     this.startedAt = now;
   }
 
+  /** Records not ok, aborted ones apart. */
   get failed(): number {
-    return this.total - this.ok;
+    return this.total - this.ok - this.aborted;
   }
 
   /** Counts one finished record. */
@@ -92,6 +101,7 @@ export class RunStats {
     this.total++;
     this.bytes += record.bytes;
     if (record.ok) this.ok++;
+    else if (record.error?.code === "EABORTED") this.aborted++;
     if (record.error) {
       const entry = this.byCode.get(record.error.code);
       if (entry) entry.count++;
@@ -176,6 +186,8 @@ export class RunStats {
       total: this.total,
       ok: this.ok,
       failed: this.failed,
+      aborted: this.aborted,
+      interrupted: this.interrupted,
       byCode,
       examples,
       elapsedMs,

@@ -12,6 +12,7 @@ import type { TrawlRecord } from "./record.js";
 import { judgeInput } from "./urls/judge-input.js";
 import type { InputUrl } from "./urls/normalize.js";
 import { HashSet64 } from "./urls/seen-set.js";
+import { prepareSaveDir } from "./records/save-body.js";
 import { createVisit, visitKey } from "./visit.js";
 
 /** An input URL as a pool item, when not crawling. */
@@ -41,6 +42,7 @@ export async function* trawl(
   options: TrawlOptions = {},
 ): AsyncGenerator<TrawlRecord, void, undefined> {
   const resolved = resolveOptions(options);
+  if (resolved.saveDir !== undefined) await prepareSaveDir(resolved.saveDir);
   const extractor = await createExtractor(resolved.select);
   const { controller, release } = runController(resolved.signal);
   const signal = controller.signal;

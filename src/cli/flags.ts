@@ -57,6 +57,8 @@ export interface CliSettings {
   /** Where to write the run summary as JSON. */
   summaryFile: string | undefined;
   fieldNames: string[];
+  /** The select keys as typed (`h1`, `books[]`, `books[].title`), in order: the CSV columns follow them. */
+  selectKeys: string[];
   quiet: boolean;
   verbose: boolean;
   allowFailures: boolean;
@@ -156,12 +158,15 @@ export function parseFlags(
 
   const select: Record<string, string> = {};
   const fieldNames: string[] = [];
+  const selectKeys: string[] = [];
   for (const argument of flags.select ?? []) {
     const field = parseSelectArgument(argument);
     if (fieldNames.includes(field.name)) throw new UsageError(`--select ${field.name} is given twice`);
     fieldNames.push(field.name);
     const equals = argument.indexOf("=");
-    select[argument.slice(0, equals).trim()] = argument.slice(equals + 1);
+    const key = argument.slice(0, equals).trim();
+    selectKeys.push(key);
+    select[key] = argument.slice(equals + 1);
   }
 
   const raw: RawText = new Map();
@@ -216,6 +221,7 @@ export function parseFlags(
       resume: flags.resume ?? false,
       summaryFile: flags.summary,
       fieldNames,
+      selectKeys,
       quiet: flags.quiet ?? false,
       verbose: flags.verbose ?? false,
       allowFailures: flags.allowFailures ?? false,

@@ -2,7 +2,10 @@ import { appendFile } from "node:fs/promises";
 import type { TrawlRecord } from "../record.js";
 import type { RunSummary } from "../stats.js";
 
-/** GitHub shows at most this many annotations usefully; the rest are counted in one line. */
+/**
+ * The runner keeps at most this many annotations of one type per step; the line that counts the
+ * rest is one of them, so a run with more failures annotates MAX_ANNOTATIONS - 1 URLs and that line.
+ */
 export const MAX_ANNOTATIONS = 50;
 
 // Workflow command escaping (actions/toolkit, command.ts): data escapes %, CR, LF; properties also : and ,.
@@ -22,20 +25,22 @@ export function annotationFor(record: TrawlRecord): string {
   return `::error title=${escapeProperty(`trawl ${code}`)}::${escapeData(message)}\n`;
 }
 
-/** Collects the `::error` lines of a run: the first 50 failures, then a count of the rest. */
+/** Collects the `::error` lines of a run: at most 50 in all, the last of them counting the rest. */
 export class Annotations {
   private readonly lines: string[] = [];
-  private extra = 0;
+  private failed = 0;
 
   add(record: TrawlRecord): void {
     if (record.ok) return;
+    this.failed++;
     if (this.lines.length < MAX_ANNOTATIONS) this.lines.push(annotationFor(record));
-    else this.extra++;
   }
 
   text(): string {
-    const more = this.extra > 0 ? `::error title=trawl::${this.extra} more failed URLs not annotated (see the records)\n` : "";
-    return this.lines.join("") + more;
+    if (this.failed <= MAX_ANNOTATIONS) return this.lines.join("");
+    const shown = MAX_ANNOTATIONS - 1;
+    const more = `::error title=trawl::${this.failed - shown} more failed URLs not annotated (see the records)\n`;
+    return this.lines.slice(0, shown).join("") + more;
   }
 }
 

@@ -71,7 +71,7 @@ async function buildProgram(): Promise<Command> {
     .option("--follow-nofollow", "with --crawl: follow rel=\"nofollow\" links too")
     .optionsGroup("Output:")
     .option("-o, --output <file>", "write records to a file instead of stdout")
-    .addOption(new Option("--format <format>", "ndjson, json or csv (default: by --output's extension, else ndjson)"))
+    .addOption(new Option("--format <format>", "ndjson, json, csv, or urls (the final URL of each ok record) (default: by --output's extension, else ndjson)"))
     .option("--ordered", "write records in input order instead of completion order")
     .option("--save <dir>", "also store each body under <dir>/<host>/…; records get \"file\"")
     .option("--resume", "with -o: skip URLs already recorded in the file, append the rest")

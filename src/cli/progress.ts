@@ -22,10 +22,14 @@ export function attemptLine(event: AttemptEvent): string {
 
 /** The end-of-run summary for stderr (SPEC §5). */
 export function summaryText(summary: RunSummary): string {
+  const aborted = summary.aborted > 0 ? `, ${summary.aborted} aborted` : "";
   const lines = [
-    `trawl: ${summary.total} URLs, ${summary.ok} ok, ${summary.failed} failed in ${formatMs(summary.elapsedMs)} ` +
+    `trawl: ${summary.total} URLs, ${summary.ok} ok, ${summary.failed} failed${aborted} in ${formatMs(summary.elapsedMs)} ` +
       `(${summary.urlsPerSecond} URLs/s, ${formatBytes(summary.bytes)})`,
   ];
+  if (summary.interrupted) {
+    lines.push("  interrupted: the run was stopped before its end; URLs not yet started have no record");
+  }
   if (summary.total > (summary.byCode.EINVALIDURL ?? 0)) {
     const { p50, p95, p99 } = summary.latencyMs;
     lines.push(`  latency p50 ${formatMs(p50)}, p95 ${formatMs(p95)}, p99 ${formatMs(p99)}`);
@@ -75,6 +79,12 @@ export async function startSpinner(stats: RunStats, live: () => LiveCounts): Pro
   const { default: ora } = await import("ora");
   const spinner = ora({ text: progressText(stats, live()), stream: process.stderr, discardStdin: false }).start();
   const timer = setInterval(() => {
+    // A terminal resized to no width mid-run: the spinner stops rather than redraw without end.
+    if ((process.stderr.columns ?? 0) <= 0) {
+      clearInterval(timer);
+      spinner.stop();
+      return;
+    }
     spinner.text = progressText(stats, live());
   }, 100);
   timer.unref();

@@ -5,21 +5,35 @@ import type { TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
 import { cutPartialLine, type ResumeState, readResumeState } from "./resume.js";
 import { RunStats, type RunSummary } from "../stats.js";
+import { prepareSaveDir } from "../records/save-body.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
 import { Annotations, appendStepSummary } from "./github.js";
 import { EXIT_CODE, SIGNAL_EXIT_CODE as SIGNAL_EXIT } from "./exit-code.js";
 import { Output } from "./output.js";
+import { assertWritableFile } from "./writable.js";
+import { terminalSafeJson } from "./terminal-text.js";
 import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
 import { csvFormat } from "./formats/csv.js";
+import { csvLayout, type OptionalColumn } from "./formats/csv-layout.js";
 import type { RecordFormat } from "./formats/format.js";
 import { jsonFormat } from "./formats/json.js";
 import { ndjsonFormat } from "./formats/ndjson.js";
+import { urlsFormat } from "./formats/urls.js";
 
-function formatFor(settings: CliSettings): RecordFormat {
-  if (settings.format === "csv") return csvFormat(settings.fieldNames);
-  if (settings.format === "json") return jsonFormat();
-  return ndjsonFormat();
+/** The optional record keys a run's records carry (their CSV columns). */
+function optionalColumns(options: TrawlOptions): OptionalColumn[] {
+  const columns: OptionalColumn[] = [];
+  if (options.crawl) columns.push("depth", "parent");
+  if (options.saveDir !== undefined) columns.push("file");
+  return columns;
+}
+
+function formatFor(options: TrawlOptions, settings: CliSettings, onTerminal: boolean): RecordFormat {
+  if (settings.format === "csv") return csvFormat(csvLayout(settings.selectKeys, optionalColumns(options)), onTerminal);
+  if (settings.format === "urls") return urlsFormat();
+  const format = settings.format === "json" ? jsonFormat() : ndjsonFormat();
+  return onTerminal ? { ...format, record: (record, index) => terminalSafeJson(format.record(record, index)) } : format;
 }
 
 
@@ -31,15 +45,19 @@ function formatFor(settings: CliSettings): RecordFormat {
 export async function run(options: TrawlOptions, settings: CliSettings): Promise<number> {
   await assertReadable(settings.sources);
   for (const sitemap of options.sitemaps ?? []) if (!/^https?:/i.test(sitemap)) await assertReadableFile(sitemap, "--sitemap");
+  if (settings.summaryFile !== undefined) await assertWritableFile(settings.summaryFile, "--summary");
+  // Checked before the output file is opened (and truncated): a bad --save stops the run untouched.
+  if (options.saveDir !== undefined) await prepareSaveDir(options.saveDir);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
-  const format = formatFor(settings);
+  const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));
   const stats = new RunStats();
   const controller = new AbortController();
   let signalExit = 0;
   const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
     if (signalExit !== 0) process.exit(SIGNAL_EXIT[signal]);
     signalExit = SIGNAL_EXIT[signal];
+    stats.interrupted = true;
     controller.abort();
   };
   const onInterrupt = () => onSignal("SIGINT");
@@ -47,7 +65,9 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onTerminate);
 
-  const showProgress = process.stderr.isTTY && !settings.quiet && !process.env.CI;
+  // A terminal that reports no width (`script` without a real terminal, some CI log viewers) makes
+  // ora redraw without end: no spinner there.
+  const showProgress = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.quiet && !process.env.CI;
   let started = 0;
   let spinner: Spinner | null = null;
   const counter: InputCounter = { lines: 0, done: false };
@@ -111,7 +131,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     });
   }
   if (signalExit !== 0) return signalExit;
-  return stats.failed > 0 && !settings.allowFailures ? EXIT_CODE.failures : EXIT_CODE.ok;
+  return stats.failed + stats.aborted > 0 && !settings.allowFailures ? EXIT_CODE.failures : EXIT_CODE.ok;
 }
 
 async function writeSummaryFile(path: string, summary: RunSummary): Promise<void> {

@@ -8,3 +8,13 @@ export function terminalSafe(text: string, maxLength = 200): string {
   const clean = text.replace(ESCAPES, "");
   return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean;
 }
+
+/**
+ * JSON text made safe for a terminal while staying valid JSON: JSON.stringify escapes C0 controls
+ * but writes DEL and the C1 controls (U+0080–U+009F, where U+009B is a one-byte CSI to some
+ * terminals) raw; they can only occur inside strings, where `\u00XX` means the same character.
+ */
+export function terminalSafeJson(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u00${char.charCodeAt(0).toString(16)}`);
+}

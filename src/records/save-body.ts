@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { optionError } from "../errors.js";
 import { hash64 } from "../urls/hash.js";
 import { SAVE_MAX_SEGMENT, SAVE_MAX_DEPTH } from "../limits.js";
 
@@ -83,4 +85,18 @@ export async function saveBody(folder: string, url: string, contentType: string 
     throw error;
   }
   return path.join(folder, relative);
+}
+
+/**
+ * Checks, before anything is fetched, that `dir` is (or can be made) a folder trawl can write to:
+ * a save folder that is a file, or not writable, is a bad option, not a failure of every URL.
+ */
+export async function prepareSaveDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw optionError("saveDir", `${dir}: cannot write into it (${reason === "EEXIST" ? "ENOTDIR" : reason})`);
+  }
 }

@@ -12,7 +12,7 @@ export function normalizeUrl(line: string): InputUrl {
   try {
     url = new URL(line);
   } catch {
-    return { ok: false, line, reason: "not an absolute URL" };
+    return { ok: false, line, reason: `not an absolute URL${suggestion(line)}` };
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return { ok: false, line, reason: `only http and https URLs are fetched, not ${url.protocol}` };
@@ -33,4 +33,14 @@ export function hostOf(url: string): string {
   const start = url.indexOf("//") + 2;
   const end = url.indexOf("/", start);
   return url.slice(start, end === -1 ? undefined : end);
+}
+
+/**
+ * A hint for a line that looks like a URL without its scheme (`example.com/a`, `www.x.org`): what
+ * the user most likely meant. Only for a host with a dot and no spaces, so prose gets no hint.
+ */
+function suggestion(line: string): string {
+  if (/\s/.test(line) || !/^[^/:?#]+\.[^/:?#]+(?::\d+)?(?:[/?#]|$)/.test(line)) return "";
+  const guess = URL.canParse(`https://${line}`) ? new URL(`https://${line}`) : null;
+  return guess?.hostname.includes(".") ? ` (did you mean ${guess.href}?)` : "";
 }

@@ -10,5 +10,5 @@ export interface RecordFormat {
   end(count: number): string;
 }
 
-export const FORMATS = ["ndjson", "json", "csv"] as const;
+export const FORMATS = ["ndjson", "json", "csv", "urls"] as const;
 export type FormatName = (typeof FORMATS)[number];

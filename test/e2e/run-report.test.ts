@@ -1,0 +1,89 @@
+/**
+ * Issue 12 #3, #9 and SPEC §4: what a run reports besides its records: an interrupted run's summary
+ * (aborted URLs apart from failures), CSV's optional columns, and `--format urls`.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, runCli, spawnCli } from "../helpers/cli.js";
+import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
+
+let server: HttpTestServer;
+let dir: string;
+beforeAll(async () => {
+  server = await httpServer(
+    routes({
+      "/": (_req, res) => sendHtml(res, page("home", '<a href="/a">a</a> <a href="/b">b</a>')),
+      "/a": (_req, res) => sendHtml(res, page("A")),
+      "/b": (_req, res) => sendHtml(res, page("B", '<a href="/missing">gone</a>')),
+      "/missing": (_req, res) => {
+        res.statusCode = 404;
+        res.end("no");
+      },
+      "/slow": async (_req, res) => {
+        await sleep(10_000);
+        sendHtml(res, page("late"));
+      },
+    }),
+  );
+  dir = mkdtempSync(join(tmpdir(), "trawl-report-"));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Splits CRLF CSV that holds no quoted line breaks. */
+const csvRows = (text: string): string[][] =>
+  text
+    .split("\r\n")
+    .filter(Boolean)
+    .map((line) => line.split(","));
+
+describe("an interrupted run's summary", () => {
+  it("says it was interrupted and counts aborted URLs apart from failures", async () => {
+    const summaryFile = join(dir, "interrupted.json");
+    const child = spawnCli(["-r", "0", "--summary", summaryFile, `${server.url}/a`, `${server.url}/missing`, `${server.url}/slow`]);
+    const done = collect(child);
+    await sleep(1_500);
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/3 URLs, 1 ok, 1 failed, 1 aborted in/);
+    expect(result.stderr).toMatch(/interrupted/);
+    const summary = JSON.parse(readFileSync(summaryFile, "utf8"));
+    expect(summary).toMatchObject({ total: 3, ok: 1, failed: 1, aborted: 1, interrupted: true });
+  });
+
+  it("a run that ends by itself is not interrupted and has none aborted", async () => {
+    const summaryFile = join(dir, "whole.json");
+    const result = await runCli(["--summary", summaryFile, `${server.url}/a`]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/interrupted|aborted/);
+    expect(JSON.parse(readFileSync(summaryFile, "utf8"))).toMatchObject({ aborted: 0, interrupted: false });
+  });
+});
+
+describe("CSV columns", () => {
+  it("a crawl writes depth and parent, --save writes file, before the select fields", async () => {
+    const out = join(dir, "crawl.csv");
+    const saved = join(dir, "saved");
+    const result = await runCli(["--crawl", "--save", saved, "-s", "h=h1", "-o", out, `${server.url}/`]);
+    expect(result.code).toBe(1);
+    const [header, ...rows] = csvRows(readFileSync(out, "utf8"));
+    expect(header).toEqual(["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error", "depth", "parent", "file", "h"]);
+    const byUrl = new Map(rows.map((row) => [row[0], row]));
+    expect(byUrl.get(`${server.url}/`)?.slice(10, 12)).toEqual(["0", ""]);
+    expect(byUrl.get(`${server.url}/missing`)?.slice(10, 12)).toEqual(["2", `${server.url}/b`]);
+    expect(byUrl.get(`${server.url}/a`)?.[12]).toMatch(/\.html$/);
+  });
+});
+
+describe("--format urls", () => {
+  it("writes the final URL of each ok record, one per line, nothing for failures", async () => {
+    const result = await runCli(["--crawl", "--format", "urls", `${server.url}/`]);
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").filter(Boolean).sort()).toEqual([`${server.url}/`, `${server.url}/a`, `${server.url}/b`].sort());
+  });
+});
