@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runCli } from "../helpers/cli.js";
+import { recordFor } from "../helpers/records.js";
 import { type HttpTestServer, httpServer, routes, sendHtml } from "../helpers/servers.js";
 
 const RUSSIAN = "Привет, мир";
@@ -76,9 +77,10 @@ beforeAll(async () => {
   // One run over every page; each test reads its own record.
   const paths = ["cp1251", "cp1251-lying-meta", "sjis-meta", "utf8-bom", "utf8-bom-lying-meta", "utf16-bom", "unknown-label"];
   result = await runCli([...paths.map((path) => `${server.url}/${path}`), "-s", "heading=h1"]);
-}, 20_000);
+});
 
-const recordFor = (path: string) => result.records.find((record) => record.url === `${server.url}/${path}`);
+/** The run's record for a page of the server. */
+const pageRecord = (path: string) => recordFor(result, `${server.url}/${path}`);
 
 describe("charset decoding", () => {
   it("never fails a URL over its charset: every record ok, exit 0", () => {
@@ -88,34 +90,34 @@ describe("charset decoding", () => {
   });
 
   it("decodes windows-1251 declared in Content-Type (title and selected text)", () => {
-    expect(recordFor("cp1251")).toMatchObject({ title: RUSSIAN, data: { heading: RUSSIAN } });
+    expect(pageRecord("cp1251")).toMatchObject({ title: RUSSIAN, data: { heading: RUSSIAN } });
   });
 
   it("lets the Content-Type charset win over a contradicting <meta charset>", () => {
-    expect(recordFor("cp1251-lying-meta")).toMatchObject({ title: RUSSIAN, data: { heading: RUSSIAN } });
+    expect(pageRecord("cp1251-lying-meta")).toMatchObject({ title: RUSSIAN, data: { heading: RUSSIAN } });
   });
 
   it("decodes Shift_JIS declared only by <meta charset>", () => {
-    expect(recordFor("sjis-meta")).toMatchObject({ title: JAPANESE });
+    expect(pageRecord("sjis-meta")).toMatchObject({ title: JAPANESE });
   });
 
   it("decodes a page with a UTF-8 BOM and no charset", () => {
     // UTF-8 is also the fallback, so this mainly guards against the BOM breaking the parse; the
     // two tests below are the ones that fail without BOM sniffing.
-    expect(recordFor("utf8-bom")).toMatchObject({ title: FRENCH, bytes: 3 + Buffer.byteLength(utf8Body("")) });
+    expect(pageRecord("utf8-bom")).toMatchObject({ title: FRENCH, bytes: 3 + Buffer.byteLength(utf8Body("")) });
   });
 
   it("lets a UTF-8 BOM win over a contradicting <meta charset> (WHATWG encoding sniffing)", () => {
     // Decoded as windows-1252 the title would read "CafÃ© â˜• dÃ©jÃ ".
-    expect(recordFor("utf8-bom-lying-meta")).toMatchObject({ title: FRENCH });
+    expect(pageRecord("utf8-bom-lying-meta")).toMatchObject({ title: FRENCH });
   });
 
   it("decodes a UTF-16LE page identified only by its BOM", () => {
-    expect(recordFor("utf16-bom")).toMatchObject({ title: FRENCH });
+    expect(pageRecord("utf16-bom")).toMatchObject({ title: FRENCH });
   });
 
   it("falls back to UTF-8 for an unknown charset label instead of failing", () => {
-    expect(recordFor("unknown-label")).toMatchObject({
+    expect(pageRecord("unknown-label")).toMatchObject({
       ok: true,
       error: null,
       title: FRENCH,

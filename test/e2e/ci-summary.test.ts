@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runCli, sharedRun } from "../helpers/cli.js";
 import { closedPort, type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 let server: HttpTestServer;
 let dir: string;
 let refused: string;
@@ -65,7 +64,7 @@ describe.concurrent("--summary FILE", () => {
   const summaryFile = () => join(dir, "summary.json");
   const mixedRun = sharedRun(() => runCli(["-r", "0", "-c", "4", "--summary", summaryFile(), ...allUrls()]));
 
-  it("writes the summary as JSON with the documented fields and the right counts", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes the summary as JSON with the documented fields and the right counts", async ({ expect }) => {
     const result = await mixedRun();
     expect(result.code).toBe(1);
     expectRecordsOnly(result, 6);
@@ -92,7 +91,7 @@ describe.concurrent("--summary FILE", () => {
     expect(summary.examples).toEqual({ EHTTP: m.missing, EINVALIDURL: m.invalid, ECONNREFUSED: m.refused });
   });
 
-  it("has timings, latency percentiles and bytes that agree with the records", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("has timings, latency percentiles and bytes that agree with the records", async ({ expect }) => {
     const result = await mixedRun();
     const summary = JSON.parse(readFileSync(summaryFile(), "utf8"));
     const records = result.records;
@@ -112,7 +111,7 @@ describe.concurrent("--summary FILE", () => {
     expect(summary.bytes).toBeGreaterThan(0);
   });
 
-  it("names the slowest URLs (slowest first) and the slowest and failing hosts", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("names the slowest URLs (slowest first) and the slowest and failing hosts", async ({ expect }) => {
     await mixedRun();
     const summary = JSON.parse(readFileSync(summaryFile(), "utf8"));
     const m = mixedUrls();
@@ -134,7 +133,7 @@ describe.concurrent("--summary FILE", () => {
     );
   });
 
-  it("is written with --quiet too (which silences stderr)", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("is written with --quiet too (which silences stderr)", async ({ expect }) => {
     const file = join(dir, "quiet-summary.json");
     const result = await runCli(["-q", "--summary", file, `${server.url}/ok/q`]);
     expect(result.code).toBe(0);
@@ -152,7 +151,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     return runCli(["-r", "0", "-c", "4", ...allUrls()], { env: { GITHUB_STEP_SUMMARY: stepFile() } });
   });
 
-  it("appends a Markdown summary after what the file already held", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("appends a Markdown summary after what the file already held", async ({ expect }) => {
     const result = await stepRun();
     expect(result.code).toBe(1);
     expectRecordsOnly(result, 6);
@@ -161,7 +160,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(markdown.length).toBeGreaterThan(PREVIOUS.length + 50);
   });
 
-  it("holds a table of the counts, the failures by code and the slowest URLs", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("holds a table of the counts, the failures by code and the slowest URLs", async ({ expect }) => {
     await stepRun();
     const added = readFileSync(stepFile(), "utf8").slice(PREVIOUS.length);
     const rows = added.split("\n").filter((line) => line.startsWith("|"));
@@ -180,7 +179,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(rows[slowHeader + 2]).toContain(mixedUrls().ok[2]);
   });
 
-  it("appends again on a second run (never overwrites)", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("appends again on a second run (never overwrites)", async ({ expect }) => {
     const file = join(dir, "twice.md");
     writeFileSync(file, PREVIOUS);
     const env = { GITHUB_STEP_SUMMARY: file };
@@ -193,7 +192,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(twice.length - once.length).toBeGreaterThan(50);
   });
 
-  it("reports each failed URL as an ::error line on stderr, and none for ok URLs", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("reports each failed URL as an ::error line on stderr, and none for ok URLs", async ({ expect }) => {
     const result = await stepRun();
     const lines = errorLines(result.stderr);
     expect(lines, result.stderr).toHaveLength(3);
@@ -208,7 +207,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
   });
 
   // The runner keeps 50 annotations per step: the line counting the rest must be one of them.
-  it("gives exactly 50 ::error lines, the last counting the rest, when 60 URLs fail", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("gives exactly 50 ::error lines, the last counting the rest, when 60 URLs fail", async ({ expect }) => {
     const file = join(dir, "sixty.md");
     writeFileSync(file, "");
     const failing = Array.from({ length: 60 }, (_, i) => `${server.url}/gone/${i}`);
@@ -233,7 +232,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(readFileSync(file, "utf8")).toMatch(/\|\s*61\s*\|\s*1\s*\|\s*60\s*\|/);
   });
 
-  it("writes no ::error lines and no Markdown when GITHUB_STEP_SUMMARY is unset", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes no ::error lines and no Markdown when GITHUB_STEP_SUMMARY is unset", async ({ expect }) => {
     // The helper removes GITHUB_STEP_SUMMARY (and GITHUB_ACTIONS) from the environment.
     const result = await runCli(["-r", "0", ...allUrls()]);
     expect(result.code).toBe(1);
@@ -244,7 +243,7 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(result.stderr).toMatch(/^trawl: 6 URLs, 3 ok, 3 failed/m);
   });
 
-  it("an unwritable GITHUB_STEP_SUMMARY is reported on stderr without changing the exit status", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("an unwritable GITHUB_STEP_SUMMARY is reported on stderr without changing the exit status", async ({ expect }) => {
     const result = await runCli([`${server.url}/ok/unwritable`], { env: { GITHUB_STEP_SUMMARY: join(dir, "no-such-dir", "s.md") } });
     expect(result.code).toBe(0);
     expectRecordsOnly(result, 1);

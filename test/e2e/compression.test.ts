@@ -5,10 +5,10 @@
 import type { ServerResponse } from "node:http";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { type CliResult, collect, runCli, sharedRun, spawnCli, watchPeakMemory } from "../helpers/cli.js";
+import { collect, runCli, sharedRun, spawnCli, watchPeakMemory } from "../helpers/cli.js";
+import { recordFor } from "../helpers/records.js";
 import { type HttpTestServer, httpServer, page, routes } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 // Long enough that compression is real and a raw (undecoded) length could not match by chance.
 const HTML = page("Squeezed page", `<p>${"All work and no play makes Jack a dull boy. ".repeat(200)}</p>`);
 const DECODED_BYTES = Buffer.byteLength(HTML);
@@ -57,14 +57,13 @@ const bombs = sharedRun(() => {
   bombMemory = watchPeakMemory(child);
   return collect(child);
 });
-const recordFor = (result: CliResult, path: string) => result.records.find((r) => r.url === `${server.url}${path}`);
 
 describe.concurrent("compressed bodies", () => {
   for (const encoding of ["gzip", "deflate", "br"]) {
-    it(`decodes ${encoding}: title extracted, bytes is the decoded size`, { timeout: TIMEOUT }, async ({ expect }) => {
+    it(`decodes ${encoding}: title extracted, bytes is the decoded size`, async ({ expect }) => {
       const result = await decoded();
       expect(result.code).toBe(0);
-      expect(recordFor(result, `/${encoding}`)).toMatchObject({
+      expect(recordFor(result, `${server.url}/${encoding}`)).toMatchObject({
         ok: true,
         status: 200,
         title: "Squeezed page",
@@ -73,31 +72,31 @@ describe.concurrent("compressed bodies", () => {
     });
   }
 
-  it(`cuts a ${BOMB_MB} MB gzip bomb at --max-bytes 1mb with EBODYTOOLARGE`, { timeout: TIMEOUT }, async ({ expect }) => {
+  it(`cuts a ${BOMB_MB} MB gzip bomb at --max-bytes 1mb with EBODYTOOLARGE`, async ({ expect }) => {
     const result = await bombs();
     expect(result.code).toBe(1);
-    const record = recordFor(result, "/bomb")!;
+    const record = recordFor(result, `${server.url}/bomb`);
     expect(record).toMatchObject({ ok: false, status: 200, attempts: 1, error: { code: "EBODYTOOLARGE" } });
     expect(record.bytes).toBeLessThanOrEqual(2 * 1024 * 1024);
     expect(record.ms).toBeLessThan(4_000);
   });
 
-  it("cuts an endless gzip stream instead of reading until the timeout", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("cuts an endless gzip stream instead of reading until the timeout", async ({ expect }) => {
     // Without a cut the attempt would run to -t 8s and end as ETIMEOUT.
     const result = await bombs();
-    const record = recordFor(result, "/endless-bomb")!;
+    const record = recordFor(result, `${server.url}/endless-bomb`);
     expect(record).toMatchObject({ ok: false, status: 200, error: { code: "EBODYTOOLARGE" } });
     expect(record.ms).toBeLessThan(4_000);
   });
 
-  it("stays far below the bombs' decoded size in memory", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("stays far below the bombs' decoded size in memory", async ({ expect }) => {
     await bombs();
     const peakMb = bombMemory.peakMb();
     // null off Linux (no /proc): nothing to measure there.
     if (peakMb !== null) expect(peakMb).toBeLessThan(BOMB_MB + 50);
   });
 
-  it("counts the decoded size, not the compressed size, against --max-bytes", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("counts the decoded size, not the compressed size, against --max-bytes", async ({ expect }) => {
     // The gzip body is far below 4 kB but the page decodes to about 9 kB.
     expect(zlib.gzipSync(HTML).length).toBeLessThan(4096);
     expect(DECODED_BYTES).toBeGreaterThan(4096);

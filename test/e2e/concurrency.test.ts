@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, sendHtml, sleep } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 const servers: HttpTestServer[] = [];
 
 /** A server answering every path after `delayMs`. */
@@ -30,7 +29,7 @@ afterEach(async () => {
 });
 
 describe("concurrency limits", () => {
-  it("keeps at most -c 5 requests in flight, and does use all 5", { timeout: TIMEOUT }, async () => {
+  it("keeps at most -c 5 requests in flight, and does use all 5", async () => {
     const server = await slowServer(200);
     const result = await runCli(["-c", "5"], { input: `${urlsOf(server, 40).join("\n")}\n` });
     expect(result.code).toBe(0);
@@ -42,7 +41,7 @@ describe("concurrency limits", () => {
     expect(result.elapsedMs).toBeGreaterThanOrEqual(1_500);
   });
 
-  it("keeps at most --per-host 2 in flight to each host while -c 8 allows more", { timeout: TIMEOUT }, async () => {
+  it("keeps at most --per-host 2 in flight to each host while -c 8 allows more", async () => {
     const first = await slowServer(200, "127.0.0.1");
     const second = await slowServer(200, "127.0.0.2");
     const input = [...urlsOf(first, 10), ...urlsOf(second, 10)].join("\n");
@@ -58,7 +57,7 @@ describe("concurrency limits", () => {
     expect(second.log[0]!.at - first.log[0]!.at).toBeLessThan(400);
   });
 
-  it("defaults --per-host to -c: one host alone gets all -c slots", { timeout: TIMEOUT }, async () => {
+  it("defaults --per-host to -c: one host alone gets all -c slots", async () => {
     const server = await slowServer(200);
     const result = await runCli(["-c", "6"], { input: urlsOf(server, 18).join("\n") });
     expect(result.code).toBe(0);
@@ -67,7 +66,7 @@ describe("concurrency limits", () => {
 });
 
 describe("keep-alive", () => {
-  it("fetches 20 URLs of one host with -c 1 over a single TCP connection", { timeout: TIMEOUT }, async () => {
+  it("fetches 20 URLs of one host with -c 1 over a single TCP connection", async () => {
     const server = await slowServer(0);
     const result = await runCli(["-c", "1"], { input: urlsOf(server, 20).join("\n") });
     expect(result.code).toBe(0);

@@ -1,6 +1,7 @@
 /** --crawl (SPEC §6): links followed within depth, scope and filters; every page once. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { recordsByPath, sortedPaths } from "../helpers/records.js";
 import { type HttpTestServer, httpServer } from "../helpers/servers.js";
 
 let site: HttpTestServer;
@@ -60,44 +61,42 @@ async function crawl(args: string[]): Promise<CrawlRecord[]> {
   return result.records as unknown as CrawlRecord[];
 }
 
-const paths = (records: CrawlRecord[]) => records.map((r) => new URL(r.url).pathname + new URL(r.url).search).sort();
-
 describe("--crawl", () => {
-  it("follows links to --depth (default 2) and records depth and parent", { timeout: 20_000 }, async () => {
+  it("follows links to --depth (default 2) and records depth and parent", async () => {
     const records = await crawl([`${site.url}/chain/1`]);
-    expect(paths(records)).toEqual(["/chain/1", "/chain/2", "/chain/3"]);
-    const byPath = new Map(records.map((r) => [new URL(r.url).pathname, r]));
+    expect(sortedPaths(records)).toEqual(["/chain/1", "/chain/2", "/chain/3"]);
+    const byPath = recordsByPath(records);
     expect(byPath.get("/chain/1")).toMatchObject({ depth: 0, parent: null });
     expect(byPath.get("/chain/2")).toMatchObject({ depth: 1, parent: `${site.url}/chain/1` });
     expect(byPath.get("/chain/3")).toMatchObject({ depth: 2, parent: `${site.url}/chain/2` });
     const deeper = await crawl(["--depth", "3", `${site.url}/chain/1`]);
-    expect(paths(deeper)).toEqual(["/chain/1", "/chain/2", "/chain/3", "/chain/4"]);
+    expect(sortedPaths(deeper)).toEqual(["/chain/1", "/chain/2", "/chain/3", "/chain/4"]);
     const none = await crawl(["--depth", "0", `${site.url}/chain/1`]);
-    expect(paths(none)).toEqual(["/chain/1"]);
+    expect(sortedPaths(none)).toEqual(["/chain/1"]);
   });
 
-  it("fetches every page once however many pages link to it", { timeout: 20_000 }, async () => {
+  it("fetches every page once however many pages link to it", async () => {
     const records = await crawl(["--depth", "5", `${site.url}/`]);
     const urls = records.map((r) => r.url);
     expect(new Set(urls).size).toBe(urls.length);
     for (const [path, count] of hits) expect(count, path).toBe(1);
-    expect(paths(records)).toContain("/leaf");
-    expect(paths(records)).toContain("/hub");
+    expect(sortedPaths(records)).toContain("/leaf");
+    expect(sortedPaths(records)).toContain("/hub");
   });
 
-  it("never follows mailto:, javascript:, data:, file: or ftp: links, nor rel=nofollow ones", { timeout: 20_000 }, async () => {
+  it("never follows mailto:, javascript:, data:, file: or ftp: links, nor rel=nofollow ones", async () => {
     const records = await crawl([`${site.url}/odd`]);
-    expect(paths(records)).toEqual(["/odd"]);
+    expect(sortedPaths(records)).toEqual(["/odd"]);
     const followed = await crawl(["--follow-nofollow", `${site.url}/odd`]);
-    expect(paths(followed)).toEqual(["/nofollowed-only", "/odd"]);
+    expect(sortedPaths(followed)).toEqual(["/nofollowed-only", "/odd"]);
   });
 
-  it("honours <meta name=robots content=nofollow> unless --follow-nofollow", { timeout: 20_000 }, async () => {
-    expect(paths(await crawl([`${site.url}/meta-nofollow`]))).toEqual(["/meta-nofollow"]);
-    expect(paths(await crawl(["--follow-nofollow", `${site.url}/meta-nofollow`]))).toEqual(["/behind-meta", "/meta-nofollow"]);
+  it("honours <meta name=robots content=nofollow> unless --follow-nofollow", async () => {
+    expect(sortedPaths(await crawl([`${site.url}/meta-nofollow`]))).toEqual(["/meta-nofollow"]);
+    expect(sortedPaths(await crawl(["--follow-nofollow", `${site.url}/meta-nofollow`]))).toEqual(["/behind-meta", "/meta-nofollow"]);
   });
 
-  it("keeps to the origin by default; --scope any leaves it", { timeout: 20_000 }, async () => {
+  it("keeps to the origin by default; --scope any leaves it", async () => {
     const origin = await crawl([`${site.url}/far`]);
     expect(origin.map((r) => r.url)).not.toContain(`${other.url}/elsewhere`);
     const any = await crawl(["--scope", "any", `${site.url}/far`]);
@@ -107,14 +106,14 @@ describe("--crawl", () => {
     expect(host.map((r) => r.url)).toContain(`${other.url}/elsewhere`);
   });
 
-  it("applies --include and --exclude to links (not to the input URLs)", { timeout: 20_000 }, async () => {
+  it("applies --include and --exclude to links (not to the input URLs)", async () => {
     const included = await crawl(["--depth", "1", "--include", "/filters/", `${site.url}/`]);
-    expect(paths(included)).toEqual(["/", "/filters/keep-1", "/filters/skip-1"]);
+    expect(sortedPaths(included)).toEqual(["/", "/filters/keep-1", "/filters/skip-1"]);
     const excluded = await crawl(["--depth", "1", "--include", "/filters/", "--exclude", "skip", `${site.url}/`]);
-    expect(paths(excluded)).toEqual(["/", "/filters/keep-1"]);
+    expect(sortedPaths(excluded)).toEqual(["/", "/filters/keep-1"]);
   });
 
-  it("stops at --max-pages", { timeout: 20_000 }, async () => {
+  it("stops at --max-pages", async () => {
     const records = await crawl(["--depth", "5", "--max-pages", "3", `${site.url}/`]);
     expect(records).toHaveLength(3);
   });

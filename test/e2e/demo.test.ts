@@ -3,19 +3,17 @@
  * CLI over every HTML page; plus the static server (fixtures/serve-site.mjs) on its own, because the
  * other end-to-end tests lean on it.
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- plain JavaScript fixture without type declarations
 import { serveSite as serveSiteJs } from "../../fixtures/serve-site.mjs";
-import { cliEnv, parseRecords } from "../helpers/cli.js";
+import { type CliResult, collect, parseRecords, repoRoot, spawnNode } from "../helpers/cli.js";
+import { recordsByPath } from "../helpers/records.js";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const siteDir = path.join(repoRoot, "fixtures", "site");
 const demoPath = path.join(repoRoot, "fixtures", "demo.mjs");
 
@@ -40,31 +38,9 @@ function htmlPaths(dir = siteDir, prefix = "/"): string[] {
   return out.sort();
 }
 
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runDemo(args: string[], cwd: string, timeoutMs = 50_000): Promise<RunResult> {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    env: cliEnv({ CI: "1" }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+/** Runs `node …args` (the demo script) from `cwd` in the CLI's CI-like environment, killed after `timeoutMs`. */
+function runDemo(args: string[], cwd: string, timeoutMs = 50_000): Promise<CliResult> {
+  return collect(spawnNode(args, { cwd }), timeoutMs);
 }
 
 interface RawResponse {
@@ -110,6 +86,7 @@ describe("npm start (fixtures/demo.mjs)", () => {
     expect(pages).toContain(CP1251_PAGE);
   });
 
+  // The demo serves the site and crawls all of it in a child process: up to runDemo's own 50 s limit.
   it("crawls every HTML page of the demo site from its home page: one ok record each, titles decoded", { timeout: 60_000 }, async () => {
     const result = await runDemo(["fixtures/demo.mjs"], repoRoot);
     expect(result.stderr).toMatch(
@@ -124,10 +101,8 @@ describe("npm start (fixtures/demo.mjs)", () => {
     expect(json[0]).toMatchObject({ ok: true, title: null, data: {} });
     const records = all.filter((record) => new URL(record.url).pathname !== "/data.json");
     expect(records).toHaveLength(pages.length);
-    const home = records.find((record) => new URL(record.url).pathname === "/") as unknown as { depth: number; parent: string | null };
-    expect(home).toMatchObject({ depth: 0, parent: null });
-
-    const byPath = new Map(records.map((record) => [new URL(record.url).pathname, record]));
+    const byPath = recordsByPath(records);
+    expect(byPath.get("/")).toMatchObject({ depth: 0, parent: null });
     expect([...byPath.keys()].sort()).toEqual(pages);
     const origins = new Set(records.map((record) => new URL(record.url).origin));
     expect(origins.size).toBe(1);
@@ -160,6 +135,7 @@ describe("npm start (fixtures/demo.mjs)", () => {
     );
   });
 
+  // The same crawl as above, from another folder.
   it("works from any working directory", { timeout: 60_000 }, async () => {
     const result = await runDemo([demoPath], tmpdir());
     expect(result.code, result.stderr).toBe(0);

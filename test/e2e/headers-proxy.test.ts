@@ -4,9 +4,8 @@ import net from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, runCli } from "../helpers/cli.js";
-import { type HttpTestServer, httpServer, page, sendHtml } from "../helpers/servers.js";
+import { type HttpTestServer, httpServer, page, requestsTo, sendHtml } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 const { version } = JSON.parse(readFileSync(`${repoRoot}package.json`, "utf8")) as { version: string };
 let target: HttpTestServer;
 let proxy: HttpTestServer;
@@ -44,13 +43,13 @@ afterAll(() => Promise.all([target.close(), proxy.close()]));
 
 /** Headers of the one request the target received for `path`. */
 function headersOf(path: string) {
-  const seen = target.log.filter((r) => r.url === path);
+  const seen = requestsTo(target, path);
   expect(seen).toHaveLength(1);
   return seen[0]!.headers;
 }
 
 describe.concurrent("request headers", () => {
-  it("sends every -H header and the -A user agent", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("sends every -H header and the -A user agent", async ({ expect }) => {
     const result = await runCli([
       `${target.url}/h`,
       "-H",
@@ -67,7 +66,7 @@ describe.concurrent("request headers", () => {
     expect(headers["user-agent"]).toBe("MyBot/2.0 (+https://example.test/bot)");
   });
 
-  it("sends User-Agent trawl/<version> and accepts gzip, deflate and br by default", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("sends User-Agent trawl/<version> and accepts gzip, deflate and br by default", async ({ expect }) => {
     const result = await runCli([`${target.url}/default`]);
     expect(result.code).toBe(0);
     const headers = headersOf("/default");
@@ -80,7 +79,7 @@ describe.concurrent("request headers", () => {
 });
 
 describe("proxies", () => {
-  it("sends http:// requests through --proxy in absolute form", { timeout: TIMEOUT }, async () => {
+  it("sends http:// requests through --proxy in absolute form", async () => {
     proxy.resetStats();
     tunnels.length = 0;
     const url = `${target.url}/via-proxy`;
@@ -90,7 +89,7 @@ describe("proxies", () => {
     expect(proxy.log.map((r) => r.url)).toEqual([url]);
   });
 
-  it("uses HTTP_PROXY from the environment", { timeout: TIMEOUT }, async () => {
+  it("uses HTTP_PROXY from the environment", async () => {
     proxy.resetStats();
     tunnels.length = 0;
     const url = `${target.url}/via-env`;
@@ -101,7 +100,7 @@ describe("proxies", () => {
     expect(viaProxy).toEqual([expect.toBeOneOf([url, `CONNECT 127.0.0.1:${target.port}`])]);
   });
 
-  it("bypasses the environment's proxy for hosts in NO_PROXY", { timeout: TIMEOUT }, async () => {
+  it("bypasses the environment's proxy for hosts in NO_PROXY", async () => {
     proxy.resetStats();
     tunnels.length = 0;
     const result = await runCli([`${target.url}/direct`], {

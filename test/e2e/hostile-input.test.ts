@@ -5,15 +5,16 @@
  * fetched, and the run ends with exit 1 instead of a crash.
  * And a hard stop: a second SIGINT exits at once, even while the first one is still winding down.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, type CliResult, cliEnv, collect, parseRecords, repoRoot, runCli, spawnCli } from "../helpers/cli.js";
+import { type CliResult, collect, parseRecords, runCli, spawnCli } from "../helpers/cli.js";
+import { recordsByUrl } from "../helpers/records.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
+import { until } from "../helpers/wait.js";
 
-const TIMEOUT = 20_000;
 let server: HttpTestServer;
 let dir: string;
 
@@ -80,11 +81,12 @@ function hostileList() {
 }
 
 describe.concurrent.each([{ via: "-i file" }, { via: "stdin" }])("a hostile URL list through $via", ({ via }) => {
-  it("gives one record per non-blank, non-comment line, fetches the good URLs, exits 1", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("gives one record per non-blank, non-comment line, fetches the good URLs, exits 1", async ({ expect }) => {
     const { bytes, good, bad } = hostileList();
     let result: CliResult;
     if (via === "stdin") {
-      result = await collect(spawnWithStdin(["-r", "0"], bytes), 15_000);
+      // The bytes go to stdin as they are: invalid UTF-8 and NUL included.
+      result = await runCli(["-r", "0"], { input: bytes });
     } else {
       const file = join(dir, "hostile.txt");
       writeFileSync(file, bytes);
@@ -101,7 +103,7 @@ describe.concurrent.each([{ via: "-i file" }, { via: "stdin" }])("a hostile URL 
     const badLines = Object.values(bad);
     expect(records).toHaveLength(goodUrls.length + badLines.length);
 
-    const byUrl = new Map(records.map((r) => [r.url, r]));
+    const byUrl = recordsByUrl(records);
     expect(byUrl.size).toBe(records.length);
     for (const url of goodUrls) {
       expect(byUrl.get(url), `record for ${url}`).toMatchObject({ ok: true, status: 200, error: null });
@@ -120,23 +122,6 @@ describe.concurrent.each([{ via: "-i file" }, { via: "stdin" }])("a hostile URL 
     expect(result.stderr).toMatch(new RegExp(`^trawl: ${records.length} URLs, ${goodUrls.length} ok, ${badLines.length} failed`, "m"));
   });
 });
-
-/** Like spawnCli, but writes `bytes` to stdin as they are (spawnCli's `input` is a string, sent as UTF-8). */
-function spawnWithStdin(args: string[], bytes: Buffer): ChildProcess {
-  const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
-  child.stdin?.on("error", () => {});
-  child.stdin?.end(bytes);
-  return child;
-}
-
-/** Polls `condition` every 20 ms until true, or fails after `timeoutMs`. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Resolves with the exit code (or signal) once the child exits, or with "running" after `ms`. */
 function exitWithin(child: ChildProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | "running"> {
@@ -177,7 +162,7 @@ describe("a second SIGINT", () => {
     return { child, stderr: () => stderr, urls: { fast, hanging } };
   }
 
-  it("exits 130 at once, while in-flight requests hang and the first SIGINT is still winding down", { timeout: TIMEOUT }, async () => {
+  it("exits 130 at once, while in-flight requests hang and the first SIGINT is still winding down", async () => {
     const { child } = await stuckRun("twice");
     try {
       child.kill("SIGINT");
@@ -196,7 +181,7 @@ describe("a second SIGINT", () => {
     }
   });
 
-  it("(contrast) one SIGINT waits for the finished records to be written, then exits 130 with all of them whole", { timeout: TIMEOUT }, async () => {
+  it("(contrast) one SIGINT waits for the finished records to be written, then exits 130 with all of them whole", async () => {
     const { child, stderr, urls } = await stuckRun("once");
     try {
       child.kill("SIGINT");
@@ -208,7 +193,7 @@ describe("a second SIGINT", () => {
       expect(result.code).toBe(130);
       const records = parseRecords(result.stdout);
       expect(records).toHaveLength(FAST + HANGING);
-      const byUrl = new Map(records.map((r) => [r.url, r]));
+      const byUrl = recordsByUrl(records);
       for (const url of urls.fast) expect(byUrl.get(url), url).toMatchObject({ ok: true, title: BIG_TITLE });
       for (const url of urls.hanging) expect(byUrl.get(url), url).toMatchObject({ ok: false, error: { code: "EABORTED" } });
       expect(stderr() + result.stderr).toMatch(/^trawl: \d+ URLs/m);

@@ -1,8 +1,9 @@
 /** The library entry point (SPEC §7): trawl(urls, options) over sync and async iterables, signals, backpressure. */
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TrawlRecord, trawl } from "../../dist/index.js";
-import { binPath, cliEnv } from "../helpers/cli.js";
+import { trawl } from "../../dist/index.js";
+import { spawnCli } from "../helpers/cli.js";
+import { toArray } from "../helpers/iterables.js";
+import { recordFor } from "../helpers/records.js";
 import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
 
 let server: HttpTestServer;
@@ -19,20 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function all(iterable: AsyncIterable<TrawlRecord>): Promise<TrawlRecord[]> {
-  const records: TrawlRecord[] = [];
-  for await (const record of iterable) records.push(record);
-  return records;
-}
-
 describe("trawl() as a library", () => {
   it("takes a plain array and yields one record per URL with extracted data", async () => {
     const urls = [`${server.url}/a`, `${server.url}/b`, "not a url"];
-    const records = await all(trawl(urls, { select: { h1: "h1" }, concurrency: 2 }));
+    const records = await toArray(trawl(urls, { select: { h1: "h1" }, concurrency: 2 }));
     expect(records).toHaveLength(3);
-    const a = records.find((r) => r.url === `${server.url}/a`);
-    expect(a).toMatchObject({ ok: true, status: 200, title: "Page /a", data: { h1: "/a" }, error: null });
-    expect(records.find((r) => r.url === "not a url")?.error?.code).toBe("EINVALIDURL");
+    expect(recordFor(records, `${server.url}/a`)).toMatchObject({ ok: true, status: 200, title: "Page /a", data: { h1: "/a" }, error: null });
+    expect(recordFor(records, "not a url").error?.code).toBe("EINVALIDURL");
   });
 
   it("takes an async generator and reads it lazily", async () => {
@@ -43,21 +37,21 @@ describe("trawl() as a library", () => {
         yield `${server.url}/gen${i}`;
       }
     }
-    const records = await all(trawl(urls(), { ordered: true }));
+    const records = await toArray(trawl(urls(), { ordered: true }));
     expect(pulled).toBe(5);
     expect(records.map((r) => r.url)).toEqual([0, 1, 2, 3, 4].map((i) => `${server.url}/gen${i}`));
   });
 
   it("rejects bad options on entry, naming the option", async () => {
-    await expect(all(trawl([`${server.url}/x`], { concurrency: 0 }))).rejects.toThrow(/concurrency must be an integer >= 1/);
-    await expect(all(trawl([`${server.url}/x`], { select: { bad: "a[" } }))).rejects.toThrow(/invalid CSS selector/);
+    await expect(toArray(trawl([`${server.url}/x`], { concurrency: 0 }))).rejects.toThrow(/concurrency must be an integer >= 1/);
+    await expect(toArray(trawl([`${server.url}/x`], { select: { bad: "a[" } }))).rejects.toThrow(/invalid CSS selector/);
   });
 
   it("aborts in-flight requests when the signal fires: they end as EABORTED, promptly", async () => {
     const controller = new AbortController();
     const started = performance.now();
     setTimeout(() => controller.abort(), 300);
-    const records = await all(trawl([`${server.url}/hang`, `${server.url}/hang?2`], { signal: controller.signal }));
+    const records = await toArray(trawl([`${server.url}/hang`, `${server.url}/hang?2`], { signal: controller.signal }));
     expect(performance.now() - started).toBeLessThan(3000);
     expect(records.map((r) => r.error?.code)).toEqual(["EABORTED", "EABORTED"]);
   });
@@ -103,12 +97,13 @@ describe("trawl() as a library", () => {
 });
 
 describe("the CLI under a slow reader", () => {
+  // Up to 20 s of waiting for the run to stall, then 3,000 URLs to finish: more than the default.
   it("does not read ahead of a stdout nobody reads, then finishes every URL", { timeout: 30_000 }, async () => {
     const total = 3000;
     server.resetStats();
-    const child = spawn(process.execPath, [binPath, "-c", "8", "-q"], { env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
-    child.stdin.end(Array.from({ length: total }, (_, i) => `${server.url}/slow-reader-${i}`).join("\n"));
-    child.stdout.pause();
+    const child = spawnCli(["-c", "8", "-q"], { input: Array.from({ length: total }, (_, i) => `${server.url}/slow-reader-${i}`).join("\n") });
+    const stdout = child.stdout!;
+    stdout.pause();
     // Wait until the run stalls: no new request for 600 ms (a loaded machine gets there slower).
     let last = -1;
     let stableMs = 0;
@@ -126,13 +121,13 @@ describe("the CLI under a slow reader", () => {
     expect(server.requests).toBeLessThan(1000);
     let lines = 0;
     let rest = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    stdout.on("data", (chunk: Buffer) => {
       const text = rest + chunk.toString("utf8");
       const parts = text.split("\n");
       rest = parts.pop() ?? "";
       lines += parts.length;
     });
-    child.stdout.resume();
+    stdout.resume();
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(0);
     expect(lines).toBe(total);
@@ -140,16 +135,16 @@ describe("the CLI under a slow reader", () => {
 });
 
 describe("the CLI when its reader goes away", () => {
+  // 2,000 URLs are started before the closed pipe ends the run: more than the default on a busy machine.
   it("stops quietly when stdout is closed early (`trawl … | head -1`)", { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, [binPath, "-c", "8"], { env: cliEnv(), stdio: ["pipe", "pipe", "pipe"] });
-    child.stdin.end(Array.from({ length: 2000 }, (_, i) => `${server.url}/gone-${i}`).join("\n"));
+    const child = spawnCli(["-c", "8"], { input: Array.from({ length: 2000 }, (_, i) => `${server.url}/gone-${i}`).join("\n") });
     let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     // Read one line, then close our end, as `head -1` does.
-    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
-    child.stdout.destroy();
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    child.stdout!.destroy();
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(stderr).not.toMatch(/internal error/);
     expect(code).toBe(1);

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 let server: HttpTestServer;
 const seen: Record<string, number> = {};
 
@@ -24,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe.concurrent("-v, --verbose", () => {
-  it("prints one stderr line per attempt with URL and status", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("prints one stderr line per attempt with URL and status", async ({ expect }) => {
     const flaky = `${server.url}/flaky/v1`;
     const ok = `${server.url}/ok`;
     const result = await runCli([flaky, ok, "-v", "--retry-delay", "10ms"]);
@@ -39,7 +38,7 @@ describe.concurrent("-v, --verbose", () => {
     expect(result.records).toHaveLength(2);
   });
 
-  it("names the error code of a failed attempt", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("names the error code of a failed attempt", async ({ expect }) => {
     const missing = `${server.url}/missing`;
     const result = await runCli([missing, "-v"]);
     const line = result.stderr.split("\n").find((l) => l.includes(missing));
@@ -48,13 +47,13 @@ describe.concurrent("-v, --verbose", () => {
 });
 
 describe.concurrent("summary and -q, --quiet", () => {
-  it("prints a summary on stderr without -q", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("prints a summary on stderr without -q", async ({ expect }) => {
     const result = await runCli([`${server.url}/ok`]);
     expect(result.code).toBe(0);
     expect(result.stderr.trim()).not.toBe("");
   });
 
-  it("prints nothing on stderr for a successful run with -q", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("prints nothing on stderr for a successful run with -q", async ({ expect }) => {
     const result = await runCli([`${server.url}/ok`, "-q"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");

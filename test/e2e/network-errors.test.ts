@@ -14,36 +14,27 @@
  * - a clean close after part of the headers is left open: the SPEC's "broken framing" suggests
  *   EPROTOCOL, but undici reports it exactly like the empty reply, so either code is accepted.
  */
-import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, type TrawlRecord, runCli } from "../helpers/cli.js";
+import { type CliResult, runCli } from "../helpers/cli.js";
+import { type RawResponder, writeThenClose, writeThenReset } from "../helpers/raw-servers.js";
+import { recordFor } from "../helpers/records.js";
 import { type RawTestServer, afterRequest, closedPort, rawServer } from "../helpers/servers.js";
 
 const NO_RETRY = ["-r", "0", "-t", "5s"];
 const raw: Record<string, RawTestServer> = {};
 
 /** Raw responses, each sent once the request has arrived. */
-const misbehaviours: Record<string, (socket: Socket) => void> = {
+const misbehaviours: Record<string, RawResponder> = {
   emptyReply: (socket) => socket.end(),
   garbage: (socket) => socket.end("SSH-2.0-OpenSSH_9.6\r\n\x00\x01\x02 this is not HTTP\r\n\r\n"),
-  resetMidHeaders: (socket) => {
-    socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/ht");
-    setTimeout(() => socket.resetAndDestroy(), 50);
-  },
-  closeMidHeaders: (socket) => {
-    socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/ht");
-    setTimeout(() => socket.end(), 50);
-  },
+  resetMidHeaders: (socket) => writeThenReset(socket, "HTTP/1.1 200 OK\r\nContent-Type: text/ht"),
+  closeMidHeaders: (socket) => writeThenClose(socket, "HTTP/1.1 200 OK\r\nContent-Type: text/ht"),
   badChunkSize: (socket) =>
     socket.end("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nhello\r\n0\r\n\r\n"),
-  truncatedChunked: (socket) => {
-    socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n<title>cut</title>");
-    setTimeout(() => socket.end(), 50);
-  },
-  lyingContentLength: (socket) => {
-    socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<title>short</title>");
-    setTimeout(() => socket.end(), 50);
-  },
+  truncatedChunked: (socket) =>
+    writeThenClose(socket, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n<title>cut</title>"),
+  lyingContentLength: (socket) =>
+    writeThenClose(socket, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<title>short</title>"),
   conflictingContentLength: (socket) =>
     socket.end("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello"),
   oversizedHeaders: (socket) =>
@@ -59,15 +50,11 @@ beforeAll(async () => {
   // One run over every failure mode (each test below reads its own record): quicker than a process
   // per case, and it shows that each failure stays a value in the stream while the run goes on.
   result = await runCli([`http://127.0.0.1:${port}/`, "http://name.invalid/", ...Object.keys(raw).map(urlOf), ...NO_RETRY]);
-}, 30_000);
+});
 afterAll(() => Promise.all(Object.values(raw).map((server) => server.close())));
 
 function urlOf(name: string): string {
   return `${raw[name]!.url}/`;
-}
-
-function recordFor(url: string): TrawlRecord | undefined {
-  return result.records.find((record) => record.url === url);
 }
 
 describe("connection failures", () => {
@@ -80,7 +67,7 @@ describe("connection failures", () => {
   });
 
   it("gives ECONNREFUSED for a port nobody listens on", () => {
-    expect(recordFor(`http://127.0.0.1:${port}/`)).toMatchObject({
+    expect(recordFor(result, `http://127.0.0.1:${port}/`)).toMatchObject({
       ok: false,
       status: null,
       attempts: 1,
@@ -89,24 +76,24 @@ describe("connection failures", () => {
   });
 
   it("gives ENOTFOUND for a name that cannot resolve (.invalid, RFC 6761)", () => {
-    expect(recordFor("http://name.invalid/")).toMatchObject({ ok: false, status: null, error: { code: "ENOTFOUND" } });
+    expect(recordFor(result, "http://name.invalid/")).toMatchObject({ ok: false, status: null, error: { code: "ENOTFOUND" } });
   });
 
   it("gives ECONNRESET when the server resets the connection mid-headers", () => {
-    expect(recordFor(urlOf("resetMidHeaders"))).toMatchObject({ ok: false, status: null, error: { code: "ECONNRESET" } });
+    expect(recordFor(result, urlOf("resetMidHeaders"))).toMatchObject({ ok: false, status: null, error: { code: "ECONNRESET" } });
   });
 
   it("gives ECONNRESET for an empty reply (closed before any byte)", () => {
-    expect(recordFor(urlOf("emptyReply"))).toMatchObject({ ok: false, status: null, error: { code: "ECONNRESET" } });
+    expect(recordFor(result, urlOf("emptyReply"))).toMatchObject({ ok: false, status: null, error: { code: "ECONNRESET" } });
   });
 
   it("gives ECONNRESET or EPROTOCOL for a clean close in the middle of the headers", () => {
-    const record = recordFor(urlOf("closeMidHeaders"));
+    const record = recordFor(result, urlOf("closeMidHeaders"));
     expect(record).toMatchObject({ ok: false, status: null });
     expect(record?.error?.code).toBeOneOf(["ECONNRESET", "EPROTOCOL"]);
   });
 
-  it("retries an empty reply and succeeds when the next connection answers", { timeout: 20_000 }, async () => {
+  it("retries an empty reply and succeeds when the next connection answers", async () => {
     let connections = 0;
     const flaky = await rawServer(
       afterRequest((socket) => {
@@ -136,7 +123,7 @@ describe("responses that are not valid HTTP: EPROTOCOL", () => {
   ];
   for (const [what, name] of cases) {
     it(`gives EPROTOCOL for ${what}`, () => {
-      expect(recordFor(urlOf(name))).toMatchObject({ ok: false, error: { code: "EPROTOCOL" } });
+      expect(recordFor(result, urlOf(name))).toMatchObject({ ok: false, error: { code: "EPROTOCOL" } });
     });
   }
 });

@@ -15,7 +15,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cliEnv, parseRecords, repoRoot } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml } from "../helpers/servers.js";
 
-const TIMEOUT = 120_000;
 const npmOnPath = (process.env.PATH ?? "").split(delimiter).some((folder) => folder !== "" && existsSync(join(folder, "npm")));
 const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
 
@@ -53,7 +52,8 @@ function npmEnv(): NodeJS.ProcessEnv {
 }
 
 describe.skipIf(!npmOnPath)("npm pack, then install and run the tarball", () => {
-  it("packs bin, dist and types without sources or tests; the installed trawl prints its version and fetches a page", { timeout: TIMEOUT }, async () => {
+  // npm pack (with its tsc build) and npm install take a minute on a busy machine, far over the default.
+  it("packs bin, dist and types without sources or tests; the installed trawl prints its version and fetches a page", { timeout: 120_000 }, async () => {
     dir = mkdtempSync(join(tmpdir(), "trawl-npx-"));
     const checkout = join(dir, "checkout");
     const packed = join(dir, "packed");

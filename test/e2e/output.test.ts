@@ -7,43 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRecords, runCli } from "../helpers/cli.js";
+import { parseCsv } from "../helpers/csv.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 const CSV_COLUMNS = ["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error"];
 const TRICKY_TITLE = 'He said "hi", then left';
 let server: HttpTestServer;
 let dir: string;
-
-/** RFC 4180 parser: quoted fields may hold commas, quotes (doubled) and line breaks; CRLF or LF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"' && field === "") quoted = true;
-    else if (char === ",") {
-      row.push(field);
-      field = "";
-    } else if (char === "\n" || (char === "\r" && text[i + 1] === "\n")) {
-      if (char === "\r") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += char;
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "trawl-output-"));
@@ -71,7 +41,7 @@ afterAll(async () => {
 });
 
 describe.concurrent("-o and --format", () => {
-  it("writes RFC 4180 CSV for -o out.csv: header row, quoting, one column per --select", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes RFC 4180 CSV for -o out.csv: header row, quoting, one column per --select", async ({ expect }) => {
     const file = join(dir, "out.csv");
     const result = await runCli([
       `${server.url}/tricky`,
@@ -115,7 +85,7 @@ describe.concurrent("-o and --format", () => {
     expect(failed).toMatchObject({ status: "404", ok: "false", error: "EHTTP" });
   });
 
-  it("writes a JSON array for -o out.json", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes a JSON array for -o out.json", async ({ expect }) => {
     const file = join(dir, "out.json");
     const result = await runCli([`${server.url}/plain`, `${server.url}/tricky`, "-o", file]);
     expect(result.code).toBe(0);
@@ -125,7 +95,7 @@ describe.concurrent("-o and --format", () => {
     expect(records.map((r) => r.title).sort()).toEqual(["Plain", TRICKY_TITLE].sort());
   });
 
-  it("writes NDJSON to -o out.ndjson, one whole record per line", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes NDJSON to -o out.ndjson, one whole record per line", async ({ expect }) => {
     const file = join(dir, "out.ndjson");
     const result = await runCli([`${server.url}/plain`, `${server.url}/tricky`, "-o", file]);
     expect(result.code).toBe(0);
@@ -134,7 +104,7 @@ describe.concurrent("-o and --format", () => {
     expect(parseRecords(text)).toHaveLength(2);
   });
 
-  it("lets --format ndjson override the file's extension", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("lets --format ndjson override the file's extension", async ({ expect }) => {
     const file = join(dir, "forced.json");
     const result = await runCli([`${server.url}/plain`, `${server.url}/tricky`, "-o", file, "--format", "ndjson"]);
     expect(result.code).toBe(0);
@@ -143,14 +113,14 @@ describe.concurrent("-o and --format", () => {
     expect(parseRecords(text).map((r) => r.title).sort()).toEqual(["Plain", TRICKY_TITLE].sort());
   });
 
-  it("writes NDJSON to a file with an unknown extension", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes NDJSON to a file with an unknown extension", async ({ expect }) => {
     const file = join(dir, "records.txt");
     const result = await runCli([`${server.url}/plain`, "-o", file]);
     expect(result.code).toBe(0);
     expect(parseRecords(readFileSync(file, "utf8"))).toMatchObject([{ title: "Plain" }]);
   });
 
-  it("writes --format csv and --format json to stdout", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("writes --format csv and --format json to stdout", async ({ expect }) => {
     const csv = await runCli([`${server.url}/plain`, "--format", "csv"]);
     expect(csv.code).toBe(0);
     const [header, row] = parseCsv(csv.stdout);
@@ -164,12 +134,12 @@ describe.concurrent("-o and --format", () => {
 describe("record order", () => {
   const urls = () => [`${server.url}/delay/600`, `${server.url}/delay/300`, `${server.url}/delay/0`];
 
-  it("writes records as URLs finish by default (fastest first)", { timeout: TIMEOUT }, async () => {
+  it("writes records as URLs finish by default (fastest first)", async () => {
     const result = await runCli([...urls(), "-c", "3"]);
     expect(result.records.map((r) => r.url)).toEqual(urls().reverse());
   });
 
-  it("writes records in input order with --ordered, though later URLs finish first", { timeout: TIMEOUT }, async () => {
+  it("writes records in input order with --ordered, though later URLs finish first", async () => {
     const result = await runCli([...urls(), "-c", "3", "--ordered"]);
     expect(result.code).toBe(0);
     expect(result.records.map((r) => r.url)).toEqual(urls());

@@ -45,7 +45,7 @@ afterAll(() => {
 });
 
 describe("--rate", () => {
-  it("spaces one host's requests evenly: 10 at 10/s take about 0.9 s", { timeout: 20_000 }, async () => {
+  it("spaces one host's requests evenly: 10 at 10/s take about 0.9 s", async () => {
     paced.resetStats();
     const urls = Array.from({ length: 10 }, (_, i) => `${paced.url}/r/${i}`);
     const result = await runCli(["--rate", "10/s", "-c", "10", "-q", ...urls]);
@@ -68,6 +68,7 @@ describe("--rate", () => {
 });
 
 describe("adaptive per-host concurrency", () => {
+  // 600 URLs, hundreds of 429s and their retries: up to the run's own 50 s limit.
   it("settles a host that answers 429 above 4 at about 4, while another host keeps full speed", { timeout: 60_000 }, async () => {
     touchy.resetStats();
     sturdy.resetStats();
@@ -96,6 +97,7 @@ describe("adaptive per-host concurrency", () => {
 });
 
 describe("adaptive per-host concurrency on latency", () => {
+  // 90 URLs through a host that slows to over a second per request: up to the run's own 55 s limit.
   it("lowers the concurrency of a host whose latency climbs under load", { timeout: 60_000 }, async () => {
     sluggish.resetStats();
     const samples: number[] = [];

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli, sharedRun } from "../helpers/cli.js";
+import { recordFor } from "../helpers/records.js";
 import {
   type HttpTestServer,
   type RawTestServer,
@@ -11,11 +12,11 @@ import {
   page,
   rawServer,
   redirect,
+  requestsTo,
   routes,
   sendHtml,
 } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 const SECRET_HEADERS = ["-H", "Authorization: Bearer s3cret", "-H", "Cookie: session=abc", "-H", "X-Trace: t1"];
 let origin: HttpTestServer;
 let other: HttpTestServer;
@@ -47,10 +48,6 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([origin.close(), other.close(), ftpLike.close()]));
 
-function requestsTo(server: HttpTestServer, path: string) {
-  return server.log.filter((r) => r.url === path);
-}
-
 // Every case that needs no special option shares one run (with -H credentials for the header tests).
 const run = sharedRun(() =>
   runCli([
@@ -60,16 +57,12 @@ const run = sharedRun(() =>
     "0",
   ]),
 );
-async function recordFor(path: string) {
-  const result = await run();
-  const record = result.records.find((r) => r.url === `${origin.url}${path}`);
-  if (!record) throw new Error(`no record for ${path} in:\n${result.stdout}\n${result.stderr}`);
-  return record;
-}
+/** The shared run's record for a path of the origin server. */
+const originRecord = async (path: string) => recordFor(await run(), `${origin.url}${path}`);
 
 describe.concurrent("redirects", () => {
-  it("follows a chain of 301, 302 and 307 and reports the finalUrl", { timeout: TIMEOUT }, async ({ expect }) => {
-    expect(await recordFor("/a")).toMatchObject({
+  it("follows a chain of 301, 302 and 307 and reports the finalUrl", async ({ expect }) => {
+    expect(await originRecord("/a")).toMatchObject({
       url: `${origin.url}/a`,
       finalUrl: `${origin.url}/d`,
       status: 200,
@@ -78,7 +71,7 @@ describe.concurrent("redirects", () => {
     });
   });
 
-  it("stops a redirect loop with ETOOMANYREDIRECTS after --max-redirects hops", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("stops a redirect loop with ETOOMANYREDIRECTS after --max-redirects hops", async ({ expect }) => {
     const result = await runCli([`${origin.url}/loop3`, "--max-redirects", "3", "-r", "0"]);
     expect(result.code).toBe(1);
     expect(result.records[0]).toMatchObject({ ok: false, error: { code: "ETOOMANYREDIRECTS" } });
@@ -86,13 +79,13 @@ describe.concurrent("redirects", () => {
     expect(requestsTo(origin, "/loop3")).toHaveLength(4);
   });
 
-  it("stops a loop with the default limit too", { timeout: TIMEOUT }, async ({ expect }) => {
-    expect((await recordFor("/loop")).error?.code).toBe("ETOOMANYREDIRECTS");
+  it("stops a loop with the default limit too", async ({ expect }) => {
+    expect((await originRecord("/loop")).error?.code).toBe("ETOOMANYREDIRECTS");
     // Default --max-redirects is 10: the first request and ten redirects.
     expect(requestsTo(origin, "/loop")).toHaveLength(11);
   });
 
-  it("returns the 3xx itself with --max-redirects 0, as EHTTP", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("returns the 3xx itself with --max-redirects 0, as EHTTP", async ({ expect }) => {
     const result = await runCli([`${origin.url}/once`, "--max-redirects", "0"]);
     expect(result.code).toBe(1);
     expect(result.records[0]).toMatchObject({
@@ -106,20 +99,20 @@ describe.concurrent("redirects", () => {
     expect(requestsTo(origin, "/once-target")).toHaveLength(0);
   });
 
-  it("never follows a redirect to file:///etc/passwd: EINVALIDURL", { timeout: TIMEOUT }, async ({ expect }) => {
-    const record = await recordFor("/to-file");
+  it("never follows a redirect to file:///etc/passwd: EINVALIDURL", async ({ expect }) => {
+    const record = await originRecord("/to-file");
     expect(record).toMatchObject({ ok: false, error: { code: "EINVALIDURL" } });
     expect(record.finalUrl).not.toMatch(/^file:/);
     expect((await run()).stdout).not.toContain("root:");
   });
 
-  it("never follows a redirect to ftp://: EINVALIDURL and no connection", { timeout: TIMEOUT }, async ({ expect }) => {
-    expect(await recordFor("/to-ftp")).toMatchObject({ ok: false, error: { code: "EINVALIDURL" } });
+  it("never follows a redirect to ftp://: EINVALIDURL and no connection", async ({ expect }) => {
+    expect(await originRecord("/to-ftp")).toMatchObject({ ok: false, error: { code: "EINVALIDURL" } });
     expect(ftpLike.connections).toBe(0);
   });
 
-  it("drops Authorization and Cookie on a redirect to another origin, keeps other headers", { timeout: TIMEOUT }, async ({ expect }) => {
-    expect(await recordFor("/cross")).toMatchObject({ ok: true, finalUrl: `${other.url}/landing`, title: "Elsewhere" });
+  it("drops Authorization and Cookie on a redirect to another origin, keeps other headers", async ({ expect }) => {
+    expect(await originRecord("/cross")).toMatchObject({ ok: true, finalUrl: `${other.url}/landing`, title: "Elsewhere" });
     // The first hop did carry them, so a missing header below is the redirect's doing.
     const first = requestsTo(origin, "/cross")[0]!;
     expect(first.headers.authorization).toBe("Bearer s3cret");
@@ -131,8 +124,8 @@ describe.concurrent("redirects", () => {
     expect(landed[0]!.headers["x-trace"]).toBe("t1");
   });
 
-  it("keeps Authorization and Cookie on a same-origin redirect", { timeout: TIMEOUT }, async ({ expect }) => {
-    expect(await recordFor("/same")).toMatchObject({ ok: true, finalUrl: `${origin.url}/landing` });
+  it("keeps Authorization and Cookie on a same-origin redirect", async ({ expect }) => {
+    expect(await originRecord("/same")).toMatchObject({ ok: true, finalUrl: `${origin.url}/landing` });
     const landed = requestsTo(origin, "/landing");
     expect(landed).toHaveLength(1);
     expect(landed[0]!.headers.authorization).toBe("Bearer s3cret");

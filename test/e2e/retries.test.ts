@@ -5,9 +5,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { type HttpTestServer, closedPort, httpServer, page, routes, sendHtml } from "../helpers/servers.js";
+import { type HttpTestServer, closedPort, httpServer, page, requestsTo, routes, sendHtml } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 const FAST = ["--retry-delay", "10ms"];
 let server: HttpTestServer;
 
@@ -23,7 +22,7 @@ function failThenSucceed(failures: number, status: number, headers: Record<strin
 
 /** Request arrival times for one path, in ms. */
 function arrivals(path: string): number[] {
-  return server.log.filter((r) => r.url === path).map((r) => r.at);
+  return requestsTo(server, path).map((r) => r.at);
 }
 
 beforeAll(async () => {
@@ -40,27 +39,27 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe.concurrent("retries", () => {
-  it("retries 503 and succeeds on the third attempt", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("retries 503 and succeeds on the third attempt", async ({ expect }) => {
     const result = await runCli([`${server.url}/flaky-503`, ...FAST]);
     expect(result.code).toBe(0);
     expect(result.records[0]).toMatchObject({ ok: true, status: 200, attempts: 3, title: "Recovered", error: null });
     expect(arrivals("/flaky-503")).toHaveLength(3);
   });
 
-  it("gives up after -r 1 on a route that always answers 500", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("gives up after -r 1 on a route that always answers 500", async ({ expect }) => {
     const result = await runCli([`${server.url}/always-500`, "-r", "1", ...FAST]);
     expect(result.code).toBe(1);
     expect(result.records[0]).toMatchObject({ ok: false, status: 500, attempts: 2, error: { code: "EHTTP" } });
     expect(arrivals("/always-500")).toHaveLength(2);
   });
 
-  it("does not retry 404", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("does not retry 404", async ({ expect }) => {
     const result = await runCli([`${server.url}/not-found`, "-r", "3", ...FAST]);
     expect(result.records[0]).toMatchObject({ ok: false, status: 404, attempts: 1, error: { code: "EHTTP" } });
     expect(arrivals("/not-found")).toHaveLength(1);
   });
 
-  it("waits as long as Retry-After: 1 says, not the short backoff", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("waits as long as Retry-After: 1 says, not the short backoff", async ({ expect }) => {
     const result = await runCli([`${server.url}/throttled`, ...FAST]);
     expect(result.records[0]).toMatchObject({ ok: true, status: 200, attempts: 2 });
     const [first, second] = arrivals("/throttled");
@@ -69,7 +68,7 @@ describe.concurrent("retries", () => {
     expect(second! - first!).toBeLessThan(3_000);
   });
 
-  it("ends the retries when Retry-After is longer than 60 s", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("ends the retries when Retry-After is longer than 60 s", async ({ expect }) => {
     const result = await runCli([`${server.url}/throttled-long`, ...FAST]);
     expect(result.records[0]).toMatchObject({ ok: false, status: 429, attempts: 1, error: { code: "EHTTP" } });
     expect(arrivals("/throttled-long")).toHaveLength(1);
@@ -77,7 +76,7 @@ describe.concurrent("retries", () => {
     expect(result.records[0]!.ms).toBeLessThan(2_000);
   });
 
-  it("honours Retry-After given as an HTTP date", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("honours Retry-After given as an HTTP date", async ({ expect }) => {
     // Two seconds ahead, at whole-second resolution: the wait is between ~1 s and 2 s.
     let seen = 0;
     const dated = await httpServer((_req, res) => {
@@ -98,7 +97,7 @@ describe.concurrent("retries", () => {
     }
   });
 
-  it("retries network errors (connection refused) -r times", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("retries network errors (connection refused) -r times", async ({ expect }) => {
     const port = await closedPort();
     const result = await runCli([`http://127.0.0.1:${port}/`, "-r", "2", ...FAST]);
     expect(result.records[0]).toMatchObject({ ok: false, status: null, attempts: 3, error: { code: "ECONNREFUSED" } });

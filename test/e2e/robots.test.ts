@@ -1,7 +1,8 @@
 /** --robots (SPEC §2): robots.txt fetched once per origin; disallowed URLs get EROBOTS. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { type HttpTestServer, httpServer, page } from "../helpers/servers.js";
+import { recordFor, recordsByPath } from "../helpers/records.js";
+import { type HttpTestServer, httpServer, page, requestsTo } from "../helpers/servers.js";
 
 /** A server whose robots.txt answer is given per test. */
 async function siteWithRobots(robots: (res: import("node:http").ServerResponse) => void): Promise<HttpTestServer> {
@@ -12,9 +13,9 @@ async function siteWithRobots(robots: (res: import("node:http").ServerResponse) 
   });
 }
 
-const robotsHits = (server: HttpTestServer) => server.log.filter((r) => r.url === "/robots.txt").length;
+const robotsHits = (server: HttpTestServer) => requestsTo(server, "/robots.txt").length;
 const codeOf = (records: { url: string; error: { code: string } | null }[], path: string) =>
-  records.find((r) => new URL(r.url).pathname === path)?.error?.code ?? null;
+  recordsByPath(records).get(path)?.error?.code ?? null;
 
 let rules: HttpTestServer;
 let missing: HttpTestServer;
@@ -42,43 +43,43 @@ beforeAll(async () => {
 afterAll(() => Promise.all([rules.close(), missing.close(), broken.close(), slow.close()]));
 
 describe("--robots", () => {
-  it("gives EROBOTS to disallowed URLs, fetches the rest, and reads robots.txt once", { timeout: 20_000 }, async () => {
+  it("gives EROBOTS to disallowed URLs, fetches the rest, and reads robots.txt once", async () => {
     rules.resetStats();
     const urls = [...Array.from({ length: 8 }, (_, i) => `${rules.url}/public/${i}`), `${rules.url}/private/a`, `${rules.url}/private/b`];
     const result = await runCli(["--robots", "-c", "8", "-q", ...urls]);
     expect(result.code).toBe(1);
     expect(result.records).toHaveLength(10);
     expect(codeOf(result.records, "/private/a")).toBe("EROBOTS");
-    expect(result.records.find((r) => r.url.endsWith("/private/b"))).toMatchObject({ status: null, attempts: 0 });
+    expect(recordFor(result, `${rules.url}/private/b`)).toMatchObject({ status: null, attempts: 0 });
     expect(result.records.filter((r) => r.ok)).toHaveLength(8);
     expect(robotsHits(rules)).toBe(1);
     expect(rules.log.some((r) => r.url.startsWith("/private/"))).toBe(false);
   });
 
-  it("is off by default", { timeout: 20_000 }, async () => {
+  it("is off by default", async () => {
     rules.resetStats();
     const result = await runCli(["-q", `${rules.url}/private/a`]);
     expect(result.records[0]?.ok).toBe(true);
     expect(robotsHits(rules)).toBe(0);
   });
 
-  it("applies to crawled links too", { timeout: 20_000 }, async () => {
+  it("applies to crawled links too", async () => {
     const result = await runCli(["--robots", "--crawl", "--depth", "1", "-q", `${rules.url}/public/start`]);
     expect(codeOf(result.records, "/private/linked")).toBe("EROBOTS");
     expect(codeOf(result.records, "/public/linked")).toBeNull();
   });
 
-  it("matches the user agent's own group", { timeout: 20_000 }, async () => {
+  it("matches the user agent's own group", async () => {
     const result = await runCli(["--robots", "-A", "otherbot/1.0", "-q", `${rules.url}/public/1`]);
     expect(codeOf(result.records, "/public/1")).toBe("EROBOTS");
   });
 
-  it("allows everything when robots.txt is 4xx", { timeout: 20_000 }, async () => {
+  it("allows everything when robots.txt is 4xx", async () => {
     const result = await runCli(["--robots", "-q", `${missing.url}/private/a`]);
     expect(result.records[0]?.ok).toBe(true);
   });
 
-  it("disallows everything when robots.txt keeps failing with 5xx, after retrying it", { timeout: 20_000 }, async () => {
+  it("disallows everything when robots.txt keeps failing with 5xx, after retrying it", async () => {
     broken.resetStats();
     const result = await runCli(["--robots", "-r", "2", "--retry-delay", "10ms", "-q", `${broken.url}/a`, `${broken.url}/b`]);
     expect(result.records.map((r) => r.error?.code)).toEqual(["EROBOTS", "EROBOTS"]);
@@ -86,7 +87,7 @@ describe("--robots", () => {
     expect(broken.log.some((r) => r.url !== "/robots.txt")).toBe(false);
   });
 
-  it("paces a host by its Crawl-delay", { timeout: 20_000 }, async () => {
+  it("paces a host by its Crawl-delay", async () => {
     slow.resetStats();
     const urls = Array.from({ length: 5 }, (_, i) => `${slow.url}/p/${i}`);
     const result = await runCli(["--robots", "-c", "5", "-q", ...urls]);

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli, sharedRun } from "../helpers/cli.js";
+import { recordFor } from "../helpers/records.js";
 import { type HttpTestServer, httpServer, page, redirect, routes, sendHtml } from "../helpers/servers.js";
 
-const TIMEOUT = 20_000;
 let server: HttpTestServer;
 
 const ARTICLE = `<!doctype html><html><head><title>
@@ -70,23 +70,19 @@ const run = sharedRun(() =>
     ...SELECTORS.flatMap(([name, selector]) => ["-s", `${name}=${selector}`]),
   ]),
 );
-async function recordFor(path: string) {
-  const result = await run();
-  const record = result.records.find((r) => r.url === `${server.url}${path}`);
-  if (!record) throw new Error(`no record for ${path} in:\n${result.stdout}\n${result.stderr}`);
-  return record;
-}
+/** The shared run's record for a path of the server. */
+const pageRecord = async (path: string) => recordFor(await run(), `${server.url}${path}`);
 
 describe.concurrent("-s, --select", () => {
-  it("collapses whitespace in the title and trims the first match's text", { timeout: TIMEOUT }, async ({ expect }) => {
-    const record = await recordFor("/start");
+  it("collapses whitespace in the title and trims the first match's text", async ({ expect }) => {
+    const record = await pageRecord("/start");
     expect(record.title).toBe("The Article Title");
     expect(record.data).toMatchObject({ heading: "Hello, world", lead: "Lead paragraph" });
   });
 
-  it("reads attributes, resolving URL attributes against the final URL", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("reads attributes, resolving URL attributes against the final URL", async ({ expect }) => {
     const base = `${server.url}/docs/guide/`;
-    const record = await recordFor("/start");
+    const record = await pageRecord("/start");
     expect(record.finalUrl).toBe(`${base}article.html`);
     expect(record.data).toMatchObject({
       rel: `${base}other.html`,
@@ -102,8 +98,8 @@ describe.concurrent("-s, --select", () => {
     });
   });
 
-  it("resolves URL attributes against <base href>", { timeout: TIMEOUT }, async ({ expect }) => {
-    const record = await recordFor("/based");
+  it("resolves URL attributes against <base href>", async ({ expect }) => {
+    const record = await pageRecord("/based");
     expect(record.data).toMatchObject({
       rel: "https://cdn.example.test/assets/v2/page.html",
       logo: "https://cdn.example.test/assets/v2/pic.png",
@@ -111,9 +107,9 @@ describe.concurrent("-s, --select", () => {
     });
   });
 
-  it("collects every match with name[]=, [] when none, null for a missing single", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("collects every match with name[]=, [] when none, null for a missing single", async ({ expect }) => {
     const base = `${server.url}/docs/guide/`;
-    const record = await recordFor("/start");
+    const record = await pageRecord("/start");
     expect(record.data).toMatchObject({
       items: ["one", "two", "three"],
       hrefs: [`${base}other.html`, `${server.url}/top.html`, "https://example.test/x?y=1"],
@@ -122,8 +118,8 @@ describe.concurrent("-s, --select", () => {
     });
   });
 
-  it("extracts from an HTML error page too (any status)", { timeout: TIMEOUT }, async ({ expect }) => {
-    expect(await recordFor("/error-page")).toMatchObject({
+  it("extracts from an HTML error page too (any status)", async ({ expect }) => {
+    expect(await pageRecord("/error-page")).toMatchObject({
       status: 500,
       ok: false,
       title: "Oops",
@@ -132,8 +128,8 @@ describe.concurrent("-s, --select", () => {
     });
   });
 
-  it("keys data by name (without []) in the order of the -s options", { timeout: TIMEOUT }, async ({ expect }) => {
-    const record = await recordFor("/start");
+  it("keys data by name (without []) in the order of the -s options", async ({ expect }) => {
+    const record = await pageRecord("/start");
     expect(Object.keys(record.data)).toEqual(SELECTORS.map(([name]) => name.replace("[]", "")));
   });
 });
@@ -141,7 +137,7 @@ describe.concurrent("-s, --select", () => {
 describe.concurrent("an invalid selector", () => {
   // The fault comes after a positional filter, where cheerio only looks once the filter has matched:
   // it is still a usage error up front, not a failure on every page that has a <p>.
-  it("is a usage error even when its fault follows a positional filter", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("is a usage error even when its fault follows a positional filter", async ({ expect }) => {
     const result = await runCli([`${server.url}/start`, "-s", "h=h1", "-s", "bad=p:first > :bogus"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");

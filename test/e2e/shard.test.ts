@@ -13,6 +13,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe("--shard", () => {
+  // Three runs side by side on a 2-core machine: more than the default.
   it("splits one list over three runs with no overlap and no gap, bad lines included", { timeout: 30_000 }, async () => {
     const lines = [...Array.from({ length: 60 }, (_, i) => `${server.url}/item/${i}`), "not a url", "mailto:x@example.com"];
     const input = `${lines.join("\n")}\n`;

@@ -4,9 +4,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, parseRecords, spawnCli } from "../helpers/cli.js";
-import { type HttpTestServer, httpServer, page, sendHtml } from "../helpers/servers.js";
+import { recordsByUrl } from "../helpers/records.js";
+import { type HttpTestServer, httpServer, page, sendHtml, sleep } from "../helpers/servers.js";
+import { until } from "../helpers/wait.js";
 
-const TIMEOUT = 20_000;
 const HANGING = 50;
 const FAST = 5;
 let server: HttpTestServer | undefined;
@@ -16,20 +17,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Polls `condition` every 20 ms until true, or fails after `timeoutMs`. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe.each([
   { signal: "SIGINT" as const, code: 130 },
   { signal: "SIGTERM" as const, code: 143 },
 ])("$signal while requests hang", ({ signal, code }) => {
-  it(`exits ${code} within 3 s with every record whole and in-flight URLs EABORTED`, { timeout: TIMEOUT }, async () => {
+  it(`exits ${code} within 3 s with every record whole and in-flight URLs EABORTED`, async () => {
     // /fast/* answers at once; everything else is accepted and never answered.
     server = await httpServer((req, res) => {
       if (req.url?.startsWith("/fast/")) sendHtml(res, page("fast"));
@@ -51,7 +43,7 @@ describe.each([
     // Every line is a whole JSON record (parseRecords throws on a half line).
     expect(result.stdout === "" || result.stdout.endsWith("\n")).toBe(true);
     const records = parseRecords(result.stdout);
-    const byUrl = new Map(records.map((r) => [r.url, r]));
+    const byUrl = recordsByUrl(records);
     expect(byUrl.size).toBe(records.length);
     for (const url of fast) expect(byUrl.get(url), url).toMatchObject({ ok: true, status: 200 });
     for (const url of hanging) {
@@ -62,7 +54,7 @@ describe.each([
 });
 
 describe("a signal with URLs still queued", () => {
-  it("stops taking URLs: queued ones are never requested, nothing is reported ok", { timeout: TIMEOUT }, async () => {
+  it("stops taking URLs: queued ones are never requested, nothing is reported ok", async () => {
     server = await httpServer(() => {});
     const urls = Array.from({ length: 40 }, (_, i) => `${server!.url}/q/${i}`);
     const child = spawnCli(["-c", "4", "-t", "60s", "-r", "0"], { input: urls.join("\n") });
@@ -72,13 +64,14 @@ describe("a signal with URLs still queued", () => {
     child.kill("SIGINT");
     const result = await done;
     expect(result.code).toBe(130);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(current.requests).toBe(4);
     const records = result.records;
     // The four in flight are reported aborted. The SPEC names no record for URLs never started;
     // some may be reported EABORTED too (read ahead from the input), none as anything else.
     const requested = current.log.map((r) => `${current.url}${r.url}`);
-    for (const url of requested) expect(records.find((r) => r.url === url), url).toBeDefined();
+    const byUrl = recordsByUrl(records);
+    for (const url of requested) expect(byUrl.has(url), url).toBe(true);
     expect(records.length).toBeLessThanOrEqual(urls.length);
     expect(records.filter((r) => r.error?.code !== "EABORTED")).toEqual([]);
   });

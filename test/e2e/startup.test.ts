@@ -1,11 +1,8 @@
 /** Start-up stays light (issue 5): --version and --help load no heavy module. */
-import { spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { binPath, cliEnv } from "../helpers/cli.js";
+import { binPath, type CliResult, collect, spawnNode } from "../helpers/cli.js";
+import { httpServer } from "../helpers/servers.js";
 
 const trace = fileURLToPath(new URL("../helpers/trace-imports.mjs", import.meta.url));
 
@@ -18,16 +15,17 @@ function packagesIn(stderr: string): Set<string> {
   return packages;
 }
 
-function loadedPackages(args: string[]): { status: number | null; packages: Set<string>; stdout: string } {
-  const result = spawnSync(process.execPath, ["--import", trace, binPath, ...args], { env: cliEnv(), encoding: "utf8" });
-  return { status: result.status, packages: packagesIn(result.stderr), stdout: result.stdout };
+/** Runs `trawl …args` with every module it loads traced to stderr. */
+function tracedRun(args: string[]): Promise<CliResult> {
+  return collect(spawnNode(["--import", trace, binPath, ...args]));
 }
 
 describe("start-up", () => {
   for (const args of [["--version"], ["--help"]]) {
-    it(`trawl ${args[0]} loads at most commander, not undici, cheerio, htmlparser2 or ora`, { timeout: 20_000 }, () => {
-      const { status, packages, stdout } = loadedPackages(args);
-      expect(status).toBe(0);
+    it(`trawl ${args[0]} loads at most commander, not undici, cheerio, htmlparser2 or ora`, async () => {
+      const { code, stderr, stdout } = await tracedRun(args);
+      const packages = packagesIn(stderr);
+      expect(code).toBe(0);
       expect(stdout.length).toBeGreaterThan(0);
       // --help needs commander; a lone --version answers before even that loads.
       expect(packages.has("commander")).toBe(args[0] === "--help");
@@ -37,29 +35,21 @@ describe("start-up", () => {
     });
   }
 
-  it("the trace does see the heavy modules of a real run (so the check above can fail)", { timeout: 20_000 }, () => {
-    const { packages } = loadedPackages(["-q", "http://127.0.0.1:9/"]);
-    expect(packages.has("undici")).toBe(true);
+  it("the trace does see the heavy modules of a real run (so the check above can fail)", async () => {
+    const { stderr } = await tracedRun(["-q", "http://127.0.0.1:9/"]);
+    expect(packagesIn(stderr).has("undici")).toBe(true);
   });
 
   // What a run does not use, it does not load: a plain title-only run reads the title with the byte
   // scan and needs no tokenizer, no crawl or robots module, and only undici's dispatcher.
-  it("a title-only run loads no tokenizer, crawl, robots or cheerio module, nor undici's index", { timeout: 20_000 }, async () => {
-    const server = createServer((_request, response) => {
+  it("a title-only run loads no tokenizer, crawl, robots or cheerio module, nor undici's index", async () => {
+    const server = await httpServer((_request, response) => {
       response.setHeader("content-type", "text/html; charset=utf-8");
       response.end("<!doctype html><html><head><meta charset=utf-8><title>Plain &amp; simple</title></head><body>x</body></html>");
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const child = spawn(process.execPath, ["--import", trace, binPath, "-q", url], { env: cliEnv() });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-      const [status] = await once(child, "close");
-      expect(status).toBe(0);
+      const { code, stdout, stderr } = await tracedRun(["-q", `${server.url}/`]);
+      expect(code).toBe(0);
       expect(JSON.parse(stdout).title).toBe("Plain & simple");
       const packages = packagesIn(stderr);
       expect(packages.has("undici")).toBe(true);
@@ -68,8 +58,7 @@ describe("start-up", () => {
       }
       expect(stderr).not.toMatch(/node_modules\/undici\/index\.js/);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 });

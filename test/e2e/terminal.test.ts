@@ -11,11 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, parseRecords, repoRoot } from "../helpers/cli.js";
+import { binPath, cliEnv, parseRecords, repoRoot } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
+import { until, waitFor } from "../helpers/wait.js";
 
 const TMUX = "/usr/bin/tmux";
-const TIMEOUT = 20_000;
 const SOCKET = `trawl-test-${randomBytes(6).toString("hex")}`;
 /** What the spinner line says (progress.ts): "12/30 done, 12 ok, 0 failed, …" (total may end in "+"). */
 const SPINNER_TEXT = /\d+\/\d+\+? done, \d+ ok/;
@@ -29,27 +29,12 @@ let config: string;
 let server: HttpTestServer;
 let sessions = 0;
 
-/** The environment of the tmux server (and so of every pane): a person's terminal, not CI. */
+/**
+ * The environment of the tmux server (and so of every pane): a person's terminal, not CI, and not
+ * inside the tmux that may be running these tests. cliEnv removes the rest (proxies, GitHub, colour).
+ */
 function terminalEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color" };
-  for (const name of [
-    "CI",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "TMUX",
-    "TMUX_PANE",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_ACTIONS",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-  ]) {
-    delete env[name];
-  }
-  return env;
+  return cliEnv({ TERM: "xterm-256color", CI: undefined, NO_COLOR: undefined, TMUX: undefined, TMUX_PANE: undefined });
 }
 
 /** Runs a tmux command against our private server; resolves with its stdout. */
@@ -64,16 +49,8 @@ function tmux(...args: string[]): Promise<string> {
 
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
-/** Polls `probe` every 50 ms until it returns a value that is not undefined, or fails after `timeoutMs`. */
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+// Most probes run tmux (a process each time): poll at a gentler pace than waitFor's default.
+const POLL_MS = 50;
 
 interface Pane {
   target: string;
@@ -120,7 +97,7 @@ async function openPane(script: string): Promise<Pane> {
       const text = await waitFor(
         () => (existsSync(exitFile) && /EXIT=\d+\n/.test(readFileSync(exitFile, "utf8")) ? readFileSync(exitFile, "utf8") : undefined),
         "trawl to exit in the pane",
-        timeoutMs,
+        { timeoutMs, everyMs: POLL_MS },
       );
       return Number(/EXIT=(\d+)/.exec(text)?.[1]);
     },
@@ -160,7 +137,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
-  it("shows the spinner on the terminal while it runs, keeps it out of stdout, and ends with the summary", { timeout: TIMEOUT }, async () => {
+  it("shows the spinner on the terminal while it runs, keeps it out of stdout, and ends with the summary", async () => {
     const urls = Array.from({ length: 30 }, (_, i) => `${server.url}/slow/${i}`);
     const list = join(dir, "slow.txt");
     const out = join(dir, "spinner.ndjson");
@@ -171,6 +148,7 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
     const spinnerLine = await waitFor(
       async () => nonEmptyLines(await pane.screen()).find((line) => SPINNER_TEXT.test(line)),
       "the spinner on the screen",
+      { everyMs: POLL_MS },
     );
     // Seen while the run is still going, with the cursor hidden by the spinner.
     expect(existsSync(pane.exitFile)).toBe(false);
@@ -196,7 +174,7 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
     expect(records.every((r) => r.ok)).toBe(true);
   });
 
-  it("Ctrl-C exits 130 and leaves the terminal clean: cursor shown, spinner line cleared", { timeout: TIMEOUT }, async () => {
+  it("Ctrl-C exits 130 and leaves the terminal clean: cursor shown, spinner line cleared", async () => {
     const urls = Array.from({ length: 10 }, (_, i) => `${server.url}/hang/${i}`);
     const list = join(dir, "hang.txt");
     const out = join(dir, "hang.ndjson");
@@ -206,8 +184,10 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
     // being killed by it: a trawl without a SIGINT handler leaves no EXIT file and the test times out.
     const pane = await openPane(`$TRAWL -c 4 -t 60s -r 0 -i ${quote(list)} > ${quote(out)}\necho "EXIT=$?" > "$EXIT_FILE"`);
 
-    await waitFor(async () => (nonEmptyLines(await pane.screen()).some((line) => SPINNER_TEXT.test(line)) ? true : undefined), "the spinner");
-    await waitFor(() => (server.inFlight === 4 ? true : undefined), "four requests in flight");
+    await waitFor(async () => (nonEmptyLines(await pane.screen()).some((line) => SPINNER_TEXT.test(line)) ? true : undefined), "the spinner", {
+      everyMs: POLL_MS,
+    });
+    await until(() => server.inFlight === 4, "four requests in flight", { everyMs: POLL_MS });
     expect(await pane.show("cursor_flag")).toBe("0");
 
     const pressedAt = performance.now();
@@ -231,7 +211,7 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
     for (const record of records) expect(record.error?.code).toBe("EABORTED");
   });
 
-  it("never lets escape sequences from a page title or an input line act on the terminal", { timeout: TIMEOUT }, async () => {
+  it("never lets escape sequences from a page title or an input line act on the terminal", async () => {
     const fine = Array.from({ length: 3 }, (_, i) => `${server.url}/fine/${i}`);
     const evil = `${server.url}/evil`;
     const list = join(dir, "evil.txt");

@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "vitest";
 import { repoRoot, runCli } from "../helpers/cli.js";
 
-const TIMEOUT = 20_000;
 const { version } = JSON.parse(readFileSync(`${repoRoot}package.json`, "utf8")) as { version: string };
 // A URL nobody will fetch: every case below must fail before any request is made.
 const URL_ARG = "http://127.0.0.1:9/";
@@ -31,7 +30,7 @@ describe.concurrent("usage errors: exit 2, one line on stderr, nothing on stdout
     { name: "stdin with only comments and blanks", args: [], input: "# nothing\n\n   \n", mentions: /URL/i },
   ];
   for (const { name, args, input, mentions } of cases) {
-    it(name, { timeout: TIMEOUT }, async ({ expect }) => {
+    it(name, async ({ expect }) => {
       const result = await runCli(args, input === undefined ? {} : { input });
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
@@ -44,7 +43,7 @@ describe.concurrent("usage errors: exit 2, one line on stderr, nothing on stdout
 });
 
 describe.concurrent("-V and --help", () => {
-  it("-V prints the package version and exits 0", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("-V prints the package version and exits 0", async ({ expect }) => {
     for (const flag of ["-V", "--version"]) {
       const result = await runCli([flag]);
       expect(result.code).toBe(0);
@@ -52,7 +51,7 @@ describe.concurrent("-V and --help", () => {
     }
   });
 
-  it("--help exits 0 and mentions every option", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("--help exits 0 and mentions every option", async ({ expect }) => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
     const help = result.stdout;
@@ -89,7 +88,7 @@ describe.concurrent("-V and --help", () => {
     expect(help).toContain("trawl ");
   });
 
-  it("-h is --help", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("-h is --help", async ({ expect }) => {
     const [short, long] = await Promise.all([runCli(["-h"]), runCli(["--help"])]);
     expect(short.code).toBe(0);
     expect(short.stdout).toBe(long.stdout);

@@ -27,8 +27,8 @@ export interface TrawlRecord {
 }
 
 export interface CliOptions {
-  /** Written to stdin, which is then closed. Without it stdin is an empty pipe (closed at once). */
-  input?: string;
+  /** Written to stdin (a string as UTF-8, bytes as they are), which is then closed. Without it stdin is an empty pipe (closed at once). */
+  input?: string | Uint8Array;
   /** Added to the hermetic environment; `undefined` values remove a variable. */
   env?: Record<string, string | undefined>;
   /** The child is killed with SIGKILL after this long and the result has `timedOut: true`. @default 15000 */
@@ -92,7 +92,15 @@ export function parseRecords(stdout: string): TrawlRecord[] {
 
 /** Starts the CLI and returns the child, for tests that send signals or read output as it comes. */
 export function spawnCli(args: string[], options: Omit<CliOptions, "timeoutMs"> = {}): ChildProcess {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  return spawnNode([binPath, ...args], options);
+}
+
+/**
+ * Starts `node …nodeArgs` in the CLI's hermetic environment: for node flags before the bin
+ * (`--import`), or for another script that runs the CLI (fixtures/demo.mjs).
+ */
+export function spawnNode(nodeArgs: string[], options: Omit<CliOptions, "timeoutMs"> = {}): ChildProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: options.cwd ?? repoRoot,
     env: cliEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],

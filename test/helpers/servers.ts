@@ -142,6 +142,11 @@ export function httpsServer(handler: Handler, options: ServerOptions = {}): Prom
   return instrument(server, handler, host, "https");
 }
 
+/** The requests `server` received for `path` (query included, as sent), oldest first. */
+export function requestsTo(server: HttpTestServer, path: string): SeenRequest[] {
+  return server.log.filter((request) => request.url === path);
+}
+
 /**
  * A node:net server handing each raw socket to `onConnection`, for responses no HTTP server
  * would send: garbage, resets, drips, broken framing, oversized headers.

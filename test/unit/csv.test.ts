@@ -4,6 +4,8 @@ import { jsonFormat } from "../../src/cli/formats/json.js";
 import { ndjsonFormat } from "../../src/cli/formats/ndjson.js";
 import type { RecordFormat } from "../../src/cli/formats/format.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { parseCsv } from "../helpers/csv.js";
+import { RECORD_KEYS } from "../helpers/records.js";
 
 function record(overrides: Partial<TrawlRecord> = {}): TrawlRecord {
   return {
@@ -25,36 +27,6 @@ function record(overrides: Partial<TrawlRecord> = {}): TrawlRecord {
 /** Writes every record through a format, as the output layer does. */
 function render(format: RecordFormat, records: TrawlRecord[]): string {
   return format.begin() + records.map((r, i) => format.record(r, i)).join("") + format.end(records.length);
-}
-
-/** A small RFC 4180 parser, so the tests check what a CSV reader would see. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i] as string;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      row.push(field);
-      field = "";
-    } else if (char === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += char;
-  }
-  if (field !== "" || row.length > 0) throw new Error("CSV does not end with CRLF");
-  return rows;
 }
 
 describe("csvField", () => {
@@ -157,19 +129,7 @@ describe("ndjsonFormat", () => {
     const lines = text.split("\n");
     expect(lines.at(-1)).toBe("");
     expect(lines.slice(0, -1).map((line) => JSON.parse(line))).toEqual(records);
-    expect(Object.keys(JSON.parse(lines[0] as string))).toEqual([
-      "url",
-      "finalUrl",
-      "status",
-      "ok",
-      "attempts",
-      "ms",
-      "bytes",
-      "contentType",
-      "title",
-      "data",
-      "error",
-    ]);
+    expect(Object.keys(JSON.parse(lines[0] as string))).toEqual(RECORD_KEYS);
   });
 
   it("writes nothing for no records", () => {

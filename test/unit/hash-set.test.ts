@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HashSet64 } from "../../src/urls/seen-set.js";
+import { lcg } from "../helpers/random.js";
 
 describe("HashSet64", () => {
   it("add returns true the first time and false after", () => {
@@ -50,11 +51,7 @@ describe("HashSet64", () => {
   it.each([1, 2, 3, 4])("agrees with a Set after every in-place growth (seed %i)", (seed) => {
     const set = new HashSet64(1);
     const reference = new Set<string>();
-    let state = seed;
-    const random = () => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state;
-    };
+    const random = lcg(seed);
     let nextCheck = 16;
     for (let i = 0; i < 120_000; i++) {
       // Repeats on purpose: about one add in six is of something already there.

@@ -6,15 +6,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
 import { assertReadable, cleanLine, readInput } from "../../src/cli/input.js";
+import { toArray } from "../helpers/iterables.js";
 
 let dir: string;
 const noStdin = () => Readable.from([]);
-
-async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
-  const lines: string[] = [];
-  for await (const line of iterable) lines.push(line);
-  return lines;
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "trawl-unit-input-"));
@@ -43,7 +38,7 @@ describe("readInput", () => {
       path,
       "\uFEFFhttps://a.test/1\r\n# a comment\r\n\r\n   https://a.test/2   \r\n\t\r\n  # indented\r\nhttps://a.test/3\r\nhttps://a.test/4",
     );
-    expect(await collect(readInput([{ kind: "file", path }], noStdin()))).toEqual([
+    expect(await toArray(readInput([{ kind: "file", path }], noStdin()))).toEqual([
       "https://a.test/1",
       "https://a.test/2",
       "https://a.test/3",
@@ -54,36 +49,36 @@ describe("readInput", () => {
   it("splits on a lone CR too", async () => {
     const path = join(dir, "cr.txt");
     writeFileSync(path, "https://a.test/1\rhttps://a.test/2\r");
-    expect(await collect(readInput([{ kind: "file", path }], noStdin()))).toEqual(["https://a.test/1", "https://a.test/2"]);
+    expect(await toArray(readInput([{ kind: "file", path }], noStdin()))).toEqual(["https://a.test/1", "https://a.test/2"]);
   });
 
   it("reads an empty file as no lines", async () => {
     const path = join(dir, "empty.txt");
     writeFileSync(path, "");
-    expect(await collect(readInput([{ kind: "file", path }], noStdin()))).toEqual([]);
+    expect(await toArray(readInput([{ kind: "file", path }], noStdin()))).toEqual([]);
   });
 
   it("reads a list source with the same line rules", async () => {
     const source = { kind: "list" as const, urls: [" https://a.test/x ", "", "# no", "https://a.test/y"] };
-    expect(await collect(readInput([source], noStdin()))).toEqual(["https://a.test/x", "https://a.test/y"]);
+    expect(await toArray(readInput([source], noStdin()))).toEqual(["https://a.test/x", "https://a.test/y"]);
   });
 
   it("reads the stdin source from the given stream, split across chunks", async () => {
     const stdin = Readable.from([Buffer.from("https://a.test/s"), Buffer.from("1\r\n# c\n  https://a.test/s2\n")]);
-    expect(await collect(readInput([{ kind: "stdin" }], stdin))).toEqual(["https://a.test/s1", "https://a.test/s2"]);
+    expect(await toArray(readInput([{ kind: "stdin" }], stdin))).toEqual(["https://a.test/s1", "https://a.test/s2"]);
   });
 
   it("decodes UTF-8 split across chunks", async () => {
     const bytes = Buffer.from("https://a.test/ünï\n");
     const stdin = Readable.from([bytes.subarray(0, 17), bytes.subarray(17)]);
-    expect(await collect(readInput([{ kind: "stdin" }], stdin))).toEqual(["https://a.test/ünï"]);
+    expect(await toArray(readInput([{ kind: "stdin" }], stdin))).toEqual(["https://a.test/ünï"]);
   });
 
   it("reads the sources in the order given", async () => {
     const path = join(dir, "order.txt");
     writeFileSync(path, "https://a.test/file\n");
     const stdin = Readable.from(["https://a.test/stdin\n"]);
-    const lines = await collect(
+    const lines = await toArray(
       readInput([{ kind: "list", urls: ["https://a.test/arg"] }, { kind: "file", path }, { kind: "stdin" }], stdin),
     );
     expect(lines).toEqual(["https://a.test/arg", "https://a.test/file", "https://a.test/stdin"]);
@@ -92,7 +87,7 @@ describe("readInput", () => {
   it("yields nothing once the signal is aborted", async () => {
     const controller = new AbortController();
     controller.abort();
-    const lines = await collect(readInput([{ kind: "list", urls: ["https://a.test/"] }], noStdin(), controller.signal));
+    const lines = await toArray(readInput([{ kind: "list", urls: ["https://a.test/"] }], noStdin(), controller.signal));
     expect(lines).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { mapPool, type PoolSettings } from "../../src/pool.js";
+import { toArray } from "../helpers/iterables.js";
 
 interface Item {
   id: number;
@@ -16,12 +17,6 @@ const settings = (overrides: Partial<PoolSettings<Item>> = {}): PoolSettings<Ite
   window: 64,
   ...overrides,
 });
-
-async function collect<R>(iterable: AsyncIterable<R>): Promise<R[]> {
-  const results: R[] = [];
-  for await (const result of iterable) results.push(result);
-  return results;
-}
 
 /** Counts tasks in flight, overall and per key, and remembers the highest counts seen. */
 function tracker() {
@@ -68,7 +63,7 @@ describe("mapPool", () => {
   it("never runs more than `concurrency` tasks at once, and reaches it", async () => {
     const items = Array.from({ length: 40 }, (_, id) => ({ id, key: `host${id}`, ms: 2 + (id % 5) * 2 }));
     const track = tracker();
-    const results = await collect(mapPool(items, (item) => track.run(item), settings({ concurrency: 4, perKeyConcurrency: 4 })));
+    const results = await toArray(mapPool(items, (item) => track.run(item), settings({ concurrency: 4, perKeyConcurrency: 4 })));
     expect(results.sort((a, b) => a - b)).toEqual(items.map((item) => item.id));
     expect(track.maxActive).toBe(4);
   });
@@ -79,15 +74,15 @@ describe("mapPool", () => {
       yield* items;
     }
     const work = async (item: Item) => item.id * 10;
-    expect((await collect(mapPool(items, work, settings()))).sort()).toEqual([10, 20, 30]);
-    expect((await collect(mapPool(asyncItems(), work, settings()))).sort()).toEqual([10, 20, 30]);
-    expect(await collect(mapPool([], work, settings()))).toEqual([]);
+    expect((await toArray(mapPool(items, work, settings()))).sort()).toEqual([10, 20, 30]);
+    expect((await toArray(mapPool(asyncItems(), work, settings()))).sort()).toEqual([10, 20, 30]);
+    expect(await toArray(mapPool([], work, settings()))).toEqual([]);
   });
 
   it("keeps each key within perKeyConcurrency while other keys proceed", async () => {
     const items = Array.from({ length: 30 }, (_, id) => ({ id, key: id % 3 === 0 ? "busy" : `other${id % 3}`, ms: 5 }));
     const track = tracker();
-    await collect(mapPool(items, (item) => track.run(item), settings({ concurrency: 6, perKeyConcurrency: 2 })));
+    await toArray(mapPool(items, (item) => track.run(item), settings({ concurrency: 6, perKeyConcurrency: 2 })));
     for (const key of ["busy", "other1", "other2"]) expect(track.maxByKey.get(key)).toBe(2);
     expect(track.maxActive).toBe(6);
   });
@@ -123,7 +118,7 @@ describe("mapPool", () => {
       finished.push(item.id);
       return item.id;
     };
-    expect(await collect(mapPool(items, work, settings({ concurrency: 5, ordered: true })))).toEqual([0, 1, 2, 3, 4]);
+    expect(await toArray(mapPool(items, work, settings({ concurrency: 5, ordered: true })))).toEqual([0, 1, 2, 3, 4]);
     expect(finished).toEqual([4, 3, 2, 1, 0]);
   });
 
@@ -133,7 +128,7 @@ describe("mapPool", () => {
       await sleep(item.ms);
       return item.id;
     };
-    expect(await collect(mapPool(items, work, settings({ concurrency: 4 })))).toEqual([3, 2, 1, 0]);
+    expect(await toArray(mapPool(items, work, settings({ concurrency: 4 })))).toEqual([3, 2, 1, 0]);
   });
 
   it("applies backpressure: a consumer that stops pulling stops the source at about window + 1 items", async () => {
@@ -176,8 +171,8 @@ describe("mapPool", () => {
       if (item.id === 3) throw new Error("bug in worker");
       return item.id;
     };
-    await expect(collect(mapPool(items, work, settings()))).rejects.toThrow("bug in worker");
-    await expect(collect(mapPool(items, work, settings({ ordered: true })))).rejects.toThrow("bug in worker");
+    await expect(toArray(mapPool(items, work, settings()))).rejects.toThrow("bug in worker");
+    await expect(toArray(mapPool(items, work, settings({ ordered: true })))).rejects.toThrow("bug in worker");
   });
 
   it("rejects the iteration when the source throws", async () => {
@@ -185,7 +180,7 @@ describe("mapPool", () => {
       yield { id: 0, key: "k", ms: 0 };
       throw new Error("source broke");
     }
-    await expect(collect(mapPool(broken(), async (item) => item.id, settings()))).rejects.toThrow("source broke");
+    await expect(toArray(mapPool(broken(), async (item) => item.id, settings()))).rejects.toThrow("source broke");
   });
 
   it("stops pulling from the source when the signal aborts, finishes what it holds, and closes the source", async () => {
@@ -211,7 +206,7 @@ describe("mapPool", () => {
 
   it("takes nothing from the source when the signal is already aborted", async () => {
     const { state, source } = countingSource(1_000);
-    const results = await collect(mapPool(source, async (item) => item.id, settings({ signal: AbortSignal.abort() })));
+    const results = await toArray(mapPool(source, async (item) => item.id, settings({ signal: AbortSignal.abort() })));
     expect(results).toEqual([]);
     expect(state.pulled).toBe(0);
   });
@@ -240,7 +235,7 @@ describe("mapPool", () => {
       events.push(`finish ${id} ends`);
       return id * 10;
     };
-    const results = await collect(mapPool(items, work, settings({ concurrency: 1, perKeyConcurrency: 1 }), finish));
+    const results = await toArray(mapPool(items, work, settings({ concurrency: 1, perKeyConcurrency: 1 }), finish));
     expect(results.sort((a, b) => a - b)).toEqual([0, 10, 20]);
     // Under a limit of one, item 1 works while item 0 is still finishing.
     expect(events.indexOf("work 1")).toBeLessThan(events.indexOf("finish 0 ends"));

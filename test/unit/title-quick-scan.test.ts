@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeSimpleEntities, quickTitle } from "../../src/extract/title-byte-scan.js";
 import { scanTitle, scanTitleInBytes } from "../../src/extract/title-scan.js";
+import { lcg } from "../helpers/random.js";
 
 const bytes = (html: string) => Buffer.from(html, "utf8");
 
@@ -93,11 +94,8 @@ describe("quickTitle against the tokenizer, on generated documents", () => {
   ];
   // A small seeded generator, so a failure names a document that can be rebuilt.
   function* documents(seed: number, count: number): Generator<string> {
-    let state = seed;
-    const next = () => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state / 2 ** 32;
-    };
+    const random = lcg(seed);
+    const next = () => random() / 2 ** 32;
     for (let n = 0; n < count; n++) {
       const length = 1 + Math.floor(next() * 14);
       let html = "";

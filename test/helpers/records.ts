@@ -1,0 +1,34 @@
+/**
+ * Finding records in a run's output: by URL, by path, and the key order every record has. Works for
+ * the CLI's parsed NDJSON (cli.ts) and for the library's records alike.
+ */
+
+/** The keys of a record, in the order trawl writes them (SPEC §4, CONTRACT.md). */
+export const RECORD_KEYS = ["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "data", "error"];
+
+/** A run's records, alone or with the output they came from (a CliResult), which a miss then quotes. */
+export type RecordSource<R> = readonly R[] | { readonly records: readonly R[]; stdout?: string; stderr?: string };
+
+/** The first record whose `url` is `url`; throws, quoting what the run printed, when there is none. */
+export function recordFor<R extends { url: string }>(source: RecordSource<R>, url: string): R {
+  const records = "records" in source ? source.records : source;
+  const record = records.find((candidate) => candidate.url === url);
+  if (record) return record;
+  const output = "records" in source ? `${source.stdout ?? ""}\n${source.stderr ?? ""}` : records.map((r) => r.url).join("\n");
+  throw new Error(`no record for ${url} in:\n${output}`);
+}
+
+/** Records keyed by URL; its size falls short of `records.length` when a URL has two records. */
+export function recordsByUrl<R extends { url: string }>(records: readonly R[]): Map<string, R> {
+  return new Map(records.map((record) => [record.url, record]));
+}
+
+/** Records keyed by their URL's path (no query), for runs on one origin. */
+export function recordsByPath<R extends { url: string }>(records: readonly R[]): Map<string, R> {
+  return new Map(records.map((record) => [new URL(record.url).pathname, record]));
+}
+
+/** Path and query of every record's URL, sorted: what a crawl or sitemap run reached, origin aside. */
+export function sortedPaths(records: readonly { url: string }[]): string[] {
+  return records.map((record) => new URL(record.url).pathname + new URL(record.url).search).sort();
+}
