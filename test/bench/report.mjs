@@ -1,5 +1,6 @@
-// Formatting only: the results table, the issue's targets as met / not met, C1's record check, and the JSON
-// document.
+// Formatting only: the results table, the issue's targets as met / not met, C1's and W4's record checks, and
+// the JSON document.
+import { describeCheck } from "../../fixtures/bookshop/check-records.mjs";
 
 const COLUMNS = [
   ["workload", 9, (row) => row.workload],
@@ -36,7 +37,7 @@ export function tableRow(row) {
  * The issue's targets, each {name, target, value, met}; `met` is null when this run measured too little to
  * judge it (--only, --quick, or a skipped run). A ratio only counts when trawl finished every URL ok.
  */
-export function evaluateTargets({ find, identity, version, w3, crawl }) {
+export function evaluateTargets({ find, identity, version, w3, crawl, w4 }) {
   const complete = (row) => row && !row.timedOut && row.ok === row.urls;
   const ratio = (a, b) => (a && b ? a / b : null);
   const judge = (name, target, value, test, rowsNeeded, format = (v) => v.toFixed(2)) => {
@@ -84,6 +85,7 @@ export function evaluateTargets({ find, identity, version, w3, crawl }) {
       ...(version ? { note: `medians ${version.trawlMs.toFixed(1)} ms vs ${version.nodeMs.toFixed(1)} ms` } : {}),
     },
     crawlTarget(find("C1", "trawl crawl"), crawl),
+    w4Target(w4),
   ];
   return targets;
 }
@@ -109,6 +111,51 @@ function crawlTarget(row, crawl) {
     met,
     verdict,
   };
+}
+
+/** Why a measured run failed, or null: "timed out", "exit 2: error: unknown option '--recipe'". */
+function runFailure(row) {
+  if (row.timedOut) return "timed out";
+  if (row.exitCode !== 0) return `exit ${row.exitCode}${row.failure ? `: ${row.failure}` : ""}`;
+  return null;
+}
+
+/**
+ * W4's ratio of pages/s counts only when both outputs match the shop's truth exactly: a trawl that failed
+ * (no --recipe yet, a crash) or extracted wrong values is "NOT MET", with the reason, never a crash.
+ */
+function w4Target(w4) {
+  const name = "W4 trawl / cheerio floor pages/s";
+  const target = ">= 5";
+  if (!w4) return { name, target, value: "n/a", met: null };
+  const { floor, trawl } = w4;
+  const ratio = trawl.row.urlsPerSecond / floor.row.urlsPerSecond;
+  const value = Number.isFinite(ratio) && ratio > 0 ? ratio.toFixed(2) : "n/a";
+  const failed = runFailure(trawl.row);
+  if (failed) return { name, target, value, met: false, verdict: "NOT MET: trawl failed", note: `trawl ${failed}` };
+  if (!trawl.check.exact) return { name, target, value, met: false, verdict: "NOT MET: trawl's records are wrong", note: describeCheck(trawl.check) };
+  if (runFailure(floor.row) || !floor.check.exact) {
+    return { name, target, value, met: false, verdict: "NOT MET: the floor failed (a bench bug)", note: runFailure(floor.row) ?? describeCheck(floor.check) };
+  }
+  return { name, target, value, met: ratio >= 5 };
+}
+
+/** W4 in a few lines: each side's pages/s, peak RSS and check, and the ratio. */
+export function w4CheckText({ shape, pages, concurrency, floor, trawl }) {
+  const count = (value) => value.toLocaleString("en-US");
+  const side = (label, { row, check }) => {
+    const failed = runFailure(row);
+    const speed = `${fixed(row.urlsPerSecond, 0)} pages/s, peak RSS ${fixed(row.peakRssMB, 0)} MB`;
+    return `  ${label}: ${failed ? `${label} failed (${failed}); ` : ""}${speed}; ${describeCheck(check)}`;
+  };
+  const ratio = trawl.row.urlsPerSecond / floor.row.urlsPerSecond;
+  const rssRatio = runFailure(trawl.row) ? Number.NaN : trawl.row.peakRssMB / floor.row.peakRssMB;
+  return [
+    `W4 bookshop: ${count(shape.products)} products, ${count(pages - shape.products)} list pages (${count(pages)} pages), -c ${concurrency}`,
+    side("cheerio floor", floor),
+    side("trawl", trawl),
+    `  ratio trawl / floor: ${Number.isFinite(ratio) && ratio > 0 ? `${ratio.toFixed(2)} ×` : "n/a"} pages/s, ${fixed(rssRatio, 2)} × peak RSS`,
+  ].join("\n");
 }
 
 /** C1's record check in one line: what the target line's verdict sums up. */

@@ -1,13 +1,14 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,V] [--json FILE] [--server node] [--repeat N]
-//                           [--w3-budget S]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,V] [--json FILE] [--server node]
+//                           [--repeat N] [--w3-budget S]
 //
-// --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages (a fast check,
-//              not the issue's figures)
-// --only       workloads to run; C1 is `trawl --crawl` over a generated site of 200,000 pages, V is the
-//              `trawl --version` start-up timing
+// --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages, W4 on a shop of
+//              1,000 products (a fast check, not the issue's figures)
+// --only       workloads to run; C1 is `trawl --crawl` over a generated site of 200,000 pages, W4 `trawl
+//              --recipe` over the bookshop (10,000 products behind 500 list pages) against a hand-written
+//              undici + cheerio crawl, V is the `trawl --version` start-up timing
 // --json       also write every figure to FILE
 // --server     `node` to use the Node cluster even when nginx is on PATH
 // --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
@@ -22,8 +23,9 @@ import { parseArgs } from "node:util";
 import { runMeasured, running, tempPath, writeUrlFile } from "./measure.mjs";
 import { SITE_PAGES, sitePath } from "./page.mjs";
 import { checkCrawlRecords, compareSamples, readFloorSample, summariseRecords } from "./records.mjs";
-import { crawlCheckText, evaluateTargets, tableHeader, tableRow, targetsText } from "./report.mjs";
+import { crawlCheckText, evaluateTargets, tableHeader, tableRow, targetsText, w4CheckText } from "./report.mjs";
 import { killGroup, killGroupNow, startServer } from "./server.mjs";
+import { runW4 } from "./w4.mjs";
 
 /** parseArgs, with a bad flag as one line and exit 2 rather than a stack trace. */
 function parseFlags(config) {
@@ -58,12 +60,16 @@ if (flags.help) {
   process.stdout.write(`${lines.slice(0, lines.findIndex((line) => !line.startsWith("//"))).map((line) => line.replace(/^\/\/ ?/, "")).join("\n")}\n`);
   process.exit(0);
 }
-const ALL = ["W1", "W1s", "W2", "W3", "C1", "V"];
+const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "V"];
 const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
 for (const name of selected) if (!ALL.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${ALL.join(", ")})`);
 const SIZES = flags.quick
-  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10 }
-  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES };
+  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000 }
+  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000 };
+// W4's products (20 a list page); its crawl runs at the concurrency of W1 and C1.
+const W4_CONCURRENCY = 64;
+// W4 and V bring their own server (or none): the page server and its capacity check are for the others.
+const needsPageServer = selected.some((name) => name !== "W4" && name !== "V");
 // The three selectors of W1s: a text, an attribute (a URL, so resolution is compared too), an array of links.
 const SELECTORS = ["h1=h1", "canonical=link[rel=canonical]@href", "links[]=a@href"];
 // W3's full run is skipped when the base run says it would take longer than this: a bench that runs for
@@ -116,12 +122,12 @@ async function measureCapacity(origin, seconds) {
   return { requestsPerSecond: requests / elapsed, serverCpuSeconds: server.cpuSeconds() - cpuBefore, seconds: elapsed };
 }
 
-/** One measured child: the row of the table. */
-async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, timeoutMs }) {
+/** One measured child: the row of the table. `against` is the server it runs against (W4 has its own). */
+async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, timeoutMs, server: against = server }) {
   log(`${workload} ${runner}: ${urls.toLocaleString("en-US")} URLs…`);
-  const serverCpuBefore = server.cpuSeconds();
+  const serverCpuBefore = against.cpuSeconds();
   const result = await runMeasured({ args, stdinFile, stdoutFile, timeoutMs });
-  const serverCpuSeconds = server.cpuSeconds() - serverCpuBefore;
+  const serverCpuSeconds = against.cpuSeconds() - serverCpuBefore;
   let ok = null;
   if (stdoutFile === undefined) {
     // The floors print {done, ok, failed}.
@@ -130,6 +136,9 @@ async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, ti
     } catch {}
   }
   if (result.exitCode !== 0 && result.stderr) log(`${workload} ${runner} stderr: ${result.stderr.trim().slice(-2000)}`);
+  // The reason of a failed run in one line: its error line ("trawl: unknown option '--recipe'"), else the last.
+  const lines = result.stderr.trim().split("\n");
+  const failure = result.exitCode !== 0 || result.timedOut ? (lines.find((line) => /^trawl:|error/i.test(line)) ?? lines.pop()) : null;
   return {
     workload,
     runner,
@@ -144,6 +153,7 @@ async function measure({ workload, runner, urls, args, stdinFile, stdoutFile, ti
     serverCpuSeconds,
     exitCode: result.exitCode,
     timedOut: result.timedOut,
+    ...(failure === null ? {} : { failure }),
   };
 }
 
@@ -200,11 +210,11 @@ function timeOnce(args) {
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function main() {
-  const startedAt = performance.now();
-  // Read before anything of ours runs. Every figure below is CPU-bound on a small machine: anything else
-  // running (a test suite, another bench) skews them all.
-  const [load] = loadavg();
+/**
+ * Starts the page server of W1 … C1, checks its routes, measures its capacity and prints it; returns the
+ * capacity figures.
+ */
+async function startPageServer() {
   server = await startServer(flags.server === "node" ? { prefer: "node" } : {});
   const { origin } = server;
   // Sanity: every route serves the page (a broken gzip route would otherwise show up as fast failures).
@@ -229,9 +239,6 @@ async function main() {
   // The first seconds of a Node server run cold (JIT, lazy module loading): warm it up, then measure.
   await measureCapacity(origin, 1);
   const capacity = await measureCapacity(origin, 3);
-  const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
-  console.log(`machine: ${machine}`);
-  console.log(`load average before the run: ${load.toFixed(2)}${load > 0.5 ? "  (WARNING: the machine is busy; figures will be low and noisy)" : ""}`);
   console.log(`server: ${server.kind} on ${origin}, page ${server.pageBytes.toLocaleString("en-US")} bytes`);
   console.log(
     `server capacity: ${Math.round(capacity.requestsPerSecond).toLocaleString("en-US")} req/s ` +
@@ -245,6 +252,19 @@ async function main() {
   console.log(
     `server cost: ${microsecondsPerRequest.toFixed(0)} µs CPU per request (≈ ${Math.round(1e6 / microsecondsPerRequest).toLocaleString("en-US")} req/s per core)`,
   );
+  return capacity;
+}
+
+async function main() {
+  const startedAt = performance.now();
+  // Read before anything of ours runs. Every figure below is CPU-bound on a small machine: anything else
+  // running (a test suite, another bench) skews them all.
+  const [load] = loadavg();
+  const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
+  console.log(`machine: ${machine}`);
+  console.log(`load average before the run: ${load.toFixed(2)}${load > 0.5 ? "  (WARNING: the machine is busy; figures will be low and noisy)" : ""}`);
+  const capacity = needsPageServer ? await startPageServer() : null;
+  const origin = server?.origin;
   console.log(flags.quick ? "mode: --quick (smaller lists; the issue's targets are for the full run)\n" : "");
   console.log(tableHeader());
   const rows = [];
@@ -335,6 +355,10 @@ async function main() {
     add(row);
   }
 
+  // W4 recipe crawl: the bookshop on a server of its own; the floor and trawl each checked against its truth.
+  let w4 = null;
+  if (selected.includes("W4")) w4 = await runW4({ products: SIZES.W4, concurrency: W4_CONCURRENCY, measure, add });
+
   // Start-up: interleaved, after one warm-up each, so both see the same file cache and CPU state.
   let version = null;
   if (selected.includes("V")) {
@@ -353,10 +377,11 @@ async function main() {
   }
 
   const find = (workload, runner) => rows.find((row) => row.workload === workload && row.runner === runner);
-  const targets = evaluateTargets({ find, identity, version, w3, crawl });
+  const targets = evaluateTargets({ find, identity, version, w3, crawl, w4 });
   console.log(`\ntargets (issue 3):\n${targetsText(targets)}`);
   if (w3?.skipped) console.log(`W3 at ${SIZES.W3.toLocaleString("en-US")} URLs skipped: ${w3.skipped}`);
   if (crawl) console.log(crawlCheckText(crawl));
+  if (w4) console.log(w4CheckText(w4));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   console.log(`\nbench took ${elapsedSeconds.toFixed(0)} s`);
 
@@ -366,11 +391,12 @@ async function main() {
       machine,
       loadAverageBefore: load,
       quick: flags.quick,
-      server: { kind: server.kind, pageBytes: server.pageBytes, capacity },
+      server: server && { kind: server.kind, pageBytes: server.pageBytes, capacity },
       rows,
       identity,
       w3: w3 && { baseUrls: w3.base?.urls, fullUrls: SIZES.W3, skipped: w3.skipped ?? null },
       c1: crawl && { depth: 12, maxPages: crawl.pages, concurrency: 64, ...crawl },
+      w4: w4 && { ...w4.shape, pages: w4.pages, concurrency: w4.concurrency, floor: w4.floor.check, trawl: w4.trawl.check },
       version,
       targets,
       elapsedSeconds,

@@ -70,8 +70,9 @@ function onPath(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).stdout.trim() || null;
 }
 
-async function startNodeCluster(workers) {
-  const child = spawn(process.execPath, [join(HERE, "server-node.mjs"), ...(workers ? ["--workers", String(workers)] : [])], {
+/** Starts a cluster script of ours that prints {port, workers} once it listens. */
+async function startCluster(script, args) {
+  const child = spawn(process.execPath, [join(HERE, script), ...args], {
     detached: true,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -84,6 +85,24 @@ async function startNodeCluster(workers) {
   ]);
   lines.close();
   return { child, port: first.port, workers: first.workers };
+}
+
+const startNodeCluster = (workers) => startCluster("server-node.mjs", workers ? ["--workers", String(workers)] : []);
+
+/**
+ * W4's bookshop (fixtures/bookshop) in a Node cluster of its own: {kind, origin, cpuSeconds(), stop()}.
+ * @param {{ products: number, perPage: number, categories: number, seed: number }} shape
+ */
+export async function startBookshopServer({ products, perPage, categories, seed }) {
+  const args = ["--products", products, "--per-page", perPage, "--categories", categories, "--seed", seed].map(String);
+  const { child, port, workers } = await startCluster("server-bookshop.mjs", args);
+  return {
+    kind: `bookshop node cluster (${workers} workers)`,
+    origin: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => groupCpuSeconds(child.pid),
+    children: [child],
+    stop: () => killGroup(child),
+  };
 }
 
 /**
