@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, runCli, spawnCli } from "../helpers/cli.js";
+import { parseCsv } from "../helpers/csv.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
 
 let server: HttpTestServer;
@@ -33,13 +34,6 @@ afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Splits CRLF CSV that holds no quoted line breaks. */
-const csvRows = (text: string): string[][] =>
-  text
-    .split("\r\n")
-    .filter(Boolean)
-    .map((line) => line.split(","));
 
 describe("an interrupted run's summary", () => {
   it("says it was interrupted and counts aborted URLs apart from failures", async () => {
@@ -71,7 +65,7 @@ describe("CSV columns", () => {
     const saved = join(dir, "saved");
     const result = await runCli(["--crawl", "--save", saved, "-s", "h=h1", "-o", out, `${server.url}/`]);
     expect(result.code).toBe(1);
-    const [header, ...rows] = csvRows(readFileSync(out, "utf8"));
+    const [header, ...rows] = parseCsv(readFileSync(out, "utf8"));
     expect(header).toEqual(["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error", "depth", "parent", "file", "h"]);
     const byUrl = new Map(rows.map((row) => [row[0], row]));
     expect(byUrl.get(`${server.url}/`)?.slice(10, 12)).toEqual(["0", ""]);
