@@ -92,6 +92,17 @@ export interface TrawlOptions {
   onAttempt?: (event: AttemptEvent) => void;
   /** Called when a URL starts being fetched (for in-flight counts). */
   onStart?: (url: string) => void;
+  /**
+   * Called for what is worth a user's attention but is no record: e.g. a `crawl.include` pattern that
+   * matched no link in the whole crawl (patterns are tested against the whole URL).
+   */
+  onWarning?: (warning: RunWarning) => void;
+}
+
+/** A warning about the run as a whole; `option` is the option it concerns, by its path. */
+export interface RunWarning {
+  option: string;
+  message: string;
 }
 
 /** TrawlOptions after validation, every value present. */
@@ -120,6 +131,7 @@ export interface ResolvedOptions {
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
+  onWarning: ((warning: RunWarning) => void) | undefined;
 }
 
 /** The package version, kept in step with package.json by a test. */
@@ -241,5 +253,6 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,
+    onWarning: options.onWarning,
   };
 }

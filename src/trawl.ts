@@ -53,7 +53,7 @@ export async function* trawl(
     const seen = resolved.dedupe || resolved.crawl ? new HashSet64() : null;
     const lines = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fetcher.document, resolved.maxBytes);
     const filter = { seen, shard: resolved.shard, skip: resolved.skip };
-    const crawl: Crawl | null = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen) : null;
+    const crawl: Crawl | null = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning) : null;
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
     const visit = createVisit({
       fetchPage: fetcher.pages(politeness),

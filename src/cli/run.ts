@@ -12,7 +12,8 @@ import { Annotations, appendStepSummary } from "./github.js";
 import { EXIT_CODE, SIGNAL_EXIT_CODE as SIGNAL_EXIT } from "./exit-code.js";
 import { Output } from "./output.js";
 import { assertWritableFile } from "./writable.js";
-import { terminalSafeJson } from "./terminal-text.js";
+import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
+import { flagOf } from "./option-flags.js";
 import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
 import { csvFormat } from "./formats/csv.js";
 import { csvLayout, type OptionalColumn } from "./formats/csv-layout.js";
@@ -76,6 +77,9 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     ...options,
     ...(resume ? { skip: (key: string) => resume.done.has(key) } : {}),
     signal: controller.signal,
+    onWarning: (warning) => {
+      if (!settings.quiet) process.stderr.write(`trawl: warning: ${flagOf(warning.option)} ${terminalSafe(warning.message, 400)}\n`);
+    },
     onStart: () => {
       started++;
     },

@@ -37,11 +37,17 @@ export class Frontier {
   private taken = 0;
   private wake: (() => void) | null = null;
 
+  /** Which `include` patterns matched a link so far (a pattern that never does is worth a warning). */
+  private readonly includeMatched: boolean[];
+
   constructor(
     private readonly source: AsyncIterable<InputUrl>,
     private readonly settings: CrawlSettings,
     private readonly seen: HashSet64,
-  ) {}
+    private readonly onUnmatchedInclude: (pattern: RegExp) => void = () => {},
+  ) {
+    this.includeMatched = settings.include.map(() => false);
+  }
 
   /** Offers the links of a fetched page; the new, in-scope, wanted ones are queued. */
   offer(links: readonly string[], from: CrawlItem): void {
@@ -58,8 +64,22 @@ export class Frontier {
   private wanted(link: string, seed: URL): boolean {
     const { include, exclude, scope } = this.settings;
     if (!inScope(new URL(link), seed, scope)) return false;
-    if (include.length > 0 && !include.some((pattern) => pattern.test(link))) return false;
+    if (include.length > 0 && !this.included(link)) return false;
     return !exclude.some((pattern) => pattern.test(link));
+  }
+
+  /** Whether a link matches an include pattern; every pattern that has not matched yet is tried. */
+  private included(link: string): boolean {
+    let hit = false;
+    const { include } = this.settings;
+    for (let index = 0; index < include.length; index++) {
+      if (hit && this.includeMatched[index]) continue;
+      if ((include[index] as RegExp).test(link)) {
+        hit = true;
+        this.includeMatched[index] = true;
+      }
+    }
+    return hit;
   }
 
   /** Marks one taken item as finished (its links, if any, offered first). */
@@ -72,6 +92,12 @@ export class Frontier {
     const wake = this.wake;
     this.wake = null;
     wake?.();
+  }
+
+  private reportUnmatched(): void {
+    this.settings.include.forEach((pattern, index) => {
+      if (!this.includeMatched[index]) this.onUnmatchedInclude(pattern);
+    });
   }
 
   private next(): CrawlItem | undefined {
@@ -110,7 +136,10 @@ export class Frontier {
         yield { input: next.value, depth: 0, parent: null, seed: url };
         continue;
       }
-      if (this.inFlight === 0) return;
+      if (this.inFlight === 0) {
+        this.reportUnmatched();
+        return;
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });

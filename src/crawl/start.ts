@@ -18,13 +18,23 @@ export interface Crawl {
 }
 
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
-export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<InputUrl>, seen: HashSet64): Promise<Crawl> {
+export async function startCrawl(
+  settings: CrawlSettings,
+  input: AsyncIterable<InputUrl>,
+  seen: HashSet64,
+  onWarning?: (warning: { option: string; message: string }) => void,
+): Promise<Crawl> {
   const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
     import("./frontier.js"),
     import("./links.js"),
     import("../extract/charset.js"),
   ]);
-  const frontier = new Frontier(input, settings, seen);
+  const frontier = new Frontier(input, settings, seen, (pattern) =>
+    onWarning?.({
+      option: "crawl.include",
+      message: `\`${pattern.source.replaceAll("\\/", "/")}\` matched no link: patterns are tested against the whole URL (https://host/path), not the path alone`,
+    }),
+  );
   return {
     items: () => frontier.items(),
     pageDone(item, outcome) {

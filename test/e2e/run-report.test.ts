@@ -74,6 +74,18 @@ describe("CSV columns", () => {
   });
 });
 
+describe("--include that matches nothing", () => {
+  it("warns at the end, naming the pattern and how patterns are tested", async () => {
+    const result = await runCli(["--crawl", "--include", "^/a", "--include", "/b$", `${server.url}/`]);
+    expect(result.code).toBe(0);
+    const warnings = result.stderr.split("\n").filter((line) => line.includes("warning"));
+    expect(warnings).toEqual([
+      "trawl: warning: --include `^/a` matched no link: patterns are tested against the whole URL (https://host/path), not the path alone",
+    ]);
+    expect(result.records.map((record) => record.url).sort()).toEqual([`${server.url}/`, `${server.url}/b`]);
+  });
+});
+
 describe("--format urls", () => {
   it("writes the final URL of each ok record, one per line, nothing for failures", async () => {
     const result = await runCli(["--crawl", "--format", "urls", `${server.url}/`]);
