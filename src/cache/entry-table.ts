@@ -129,17 +129,33 @@ export class EntryTable {
     }
   }
 
-  /** Doubles the table, or rebuilds it at its size when removed entries fill it; they are left behind. */
+  /** Makes room for `entries` live entries at once, sparing the growths on the way there. */
+  reserve(entries: number): void {
+    let slots = this.mask + 1;
+    while (slots < entries * 2) slots *= 2;
+    if (slots > this.mask + 1) this.rebuild(slots);
+  }
+
+  /** Doubles the table, or rebuilds it at its size when removed entries fill it. */
   private grow(): void {
+    const slots = this.mask + 1;
+    this.rebuild(this.live * 4 <= slots ? slots : slots * 2);
+  }
+
+  /** Moves the live entries into a table of `slots` slots; removed ones are left behind. */
+  private rebuild(slots: number): void {
     const old = this.words;
-    const slots = this.live * 4 <= this.mask + 1 ? this.mask + 1 : (this.mask + 1) * 2;
     this.words = new Uint32Array(slots * WORDS);
     this.mask = slots - 1;
     this.occupied = 0;
+    const words = this.words;
     for (let at = 0; at < old.length; at += WORDS) {
       if (old[at + 4] === 0) continue;
       const to = this.slotFor(old[at] as number, old[at + 1] as number) * WORDS;
-      this.words.set(old.subarray(at + 2, at + WORDS), to + 2);
+      words[to + 2] = old[at + 2] as number;
+      words[to + 3] = old[at + 3] as number;
+      words[to + 4] = old[at + 4] as number;
+      words[to + 5] = old[at + 5] as number;
     }
   }
 }

@@ -142,6 +142,8 @@ function scanFrames(fd: number, path: string, size: number, settings: LoadSettin
     }
     frames++;
     averageFrameBytes += (frameBytes - averageFrameBytes) / Math.min(frames, 64);
+    // A million entries would double the table ten times on the way; guess the count once instead.
+    if (frames === 4096) table.reserve(Math.ceil(((size - FILE_HEADER_BYTES) / position) * table.size));
     position += frameBytes;
   }
   if (position < size) ftruncateSync(fd, position);
