@@ -3,6 +3,7 @@
  * repeat run asks with `If-None-Match` / `If-Modified-Since` and re-emits the stored record on a 304.
  *
  *   response-cache.ts  the store: open, revalidation, revalidated (a 304), store, touch, close
+ *   entry.ts           one URL's entry: its frame written, read back and checked
  *   validators.ts      RFC 9111 through http-cache-semantics: what may be kept, conditional headers, 304s
  *   frame.ts           the file's byte layout: header, checksummed frames
  *   load.ts            opening a file: its header checked, frames indexed, a torn or damaged tail cut
@@ -11,8 +12,8 @@
  *   file-window.ts     sequential reads through one buffer
  *   lock.ts            one process per cache file
  */
+export type { CachedPage } from "./entry.js";
 export {
-  type CachedPage,
   DEFAULT_CACHE_MAX_AGE_MS,
   ResponseCache,
   type ResponseCacheOptions,

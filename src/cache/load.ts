@@ -140,11 +140,13 @@ function scanFrames(fd: number, path: string, size: number, settings: LoadSettin
       }
       garbageBytes += frameBytes;
     }
+    position += frameBytes;
     frames++;
     averageFrameBytes += (frameBytes - averageFrameBytes) / Math.min(frames, 64);
     // A million entries would double the table ten times on the way; guess the count once instead.
-    if (frames === 4096) table.reserve(Math.ceil(((size - FILE_HEADER_BYTES) / position) * table.size));
-    position += frameBytes;
+    if (frames === 4096) {
+      table.reserve(Math.ceil(((size - FILE_HEADER_BYTES) / (position - FILE_HEADER_BYTES)) * table.size));
+    }
   }
   if (position < size) ftruncateSync(fd, position);
   garbageBytes += table.removeSeenBefore(settings.oldestSeconds);

@@ -64,13 +64,13 @@ function isStale(lockPath: string, owner: LockOwner | null): boolean {
   return !processAlive(owner.pid) || lockAgeMs(lockPath) > LOCK_STALE_MS;
 }
 
-function tryCreate(lockPath: string): boolean {
+function tryCreate(lockPath: string, cachePath: string): boolean {
   let fd: number;
   try {
     fd = openSync(lockPath, "wx");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw optionError("cache", `cannot lock ${lockPath}: ${(error as Error).message}`);
+    throw optionError("cache", `cannot use ${cachePath}: ${(error as Error).message}`);
   }
   try {
     writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));
@@ -83,7 +83,7 @@ function tryCreate(lockPath: string): boolean {
 /** Takes the lock of the cache file at `cachePath`, or throws a UsageError naming the option `cache`. */
 export function lockCacheFile(cachePath: string): CacheLock {
   const lockPath = `${path.resolve(cachePath)}.lock`;
-  if (!tryCreate(lockPath)) {
+  if (!tryCreate(lockPath, cachePath)) {
     const owner = readOwner(lockPath);
     if (!isStale(lockPath, owner)) {
       throw optionError(
@@ -92,7 +92,7 @@ export function lockCacheFile(cachePath: string): CacheLock {
       );
     }
     rmSync(lockPath, { force: true });
-    if (!tryCreate(lockPath)) {
+    if (!tryCreate(lockPath, cachePath)) {
       throw optionError("cache", `file ${cachePath} is in use by another trawl process; give each process its own cache file`);
     }
   }

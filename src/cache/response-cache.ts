@@ -4,18 +4,8 @@ import type { TrawlRecord } from "../record.js";
 import { hash64 } from "../urls/hash.js";
 import { compactCache, writeAll } from "./compact.js";
 import type { EntryTable } from "./entry-table.js";
-import { readFully } from "./file-window.js";
-import {
-  decodeEntryPayload,
-  encodeEntryPayload,
-  encodeFrame,
-  encodeSeenPayload,
-  FRAME_HEADER_BYTES,
-  FrameKind,
-  MAX_PAYLOAD_BYTES,
-  payloadIntact,
-  readFrameHeader,
-} from "./frame.js";
+import { type CachedPage, type EntryMeta, entryFrame, parsePage, readEntry, type StoredEntry } from "./entry.js";
+import { encodeFrame, encodeSeenPayload, FrameKind } from "./frame.js";
 import { type LoadedCache, loadCache } from "./load.js";
 import { type CacheLock, lockCacheFile } from "./lock.js";
 import {
@@ -23,11 +13,10 @@ import {
   conditionalHeaders,
   type HeaderFields,
   revalidatedPolicy,
-  type StoredPolicy,
   storablePolicy,
 } from "./validators.js";
 
-/** Entries not seen for this long are dropped (SPEC §10: `--cache-max-age`, default 30 days). */
+/** Entries not seen for this long are dropped (SPEC §10: 30 days unless the caller says otherwise). */
 export const DEFAULT_CACHE_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 // Touches are written in batches of this many URLs (8 bytes each); a crash loses at most one batch,
 // which only makes those entries look older than they are.
@@ -65,24 +54,6 @@ export interface Revalidation {
   /** The URL to send the headers to: the URL that gave the stored response (after redirects). */
   url: string;
   headers: ConditionalHeaders;
-}
-
-/** What a 304 brings back from the cache. */
-export interface CachedPage {
-  record: TrawlRecord;
-  links: unknown[] | null;
-}
-
-interface EntryMeta {
-  url: string;
-  fingerprint: string;
-  finalUrl: string;
-  policy: StoredPolicy;
-}
-
-interface ReadEntry {
-  meta: EntryMeta;
-  bodyJson: string;
 }
 
 /**
@@ -248,12 +219,12 @@ export class ResponseCache {
   }
 
   /** Reads and checks `url`'s entry; a damaged or mismatched one is dropped and reads as a miss. */
-  private read(url: string): ReadEntry | null {
+  private read(url: string): StoredEntry | null {
     this.assertOpen();
     const [high, low] = hash64(url);
     const slot = this.table.find(high, low);
     if (slot === -1) return null;
-    const entry = this.readSlot(slot, high, low);
+    const entry = readEntry(this.fd, this.table.offsetOf(slot), this.table.bytesOf(slot), high, low);
     if (entry === null || entry.meta.url !== url) {
       // Damage, or another URL with the same 64-bit hash: never its record.
       if (entry === null) this.garbageBytes += this.table.removeSlot(slot);
@@ -262,35 +233,13 @@ export class ResponseCache {
     return entry;
   }
 
-  private readSlot(slot: number, high: number, low: number): ReadEntry | null {
-    const frame = Buffer.allocUnsafe(this.table.bytesOf(slot));
-    try {
-      readFully(this.fd, frame, frame.length, this.table.offsetOf(slot));
-    } catch {
-      return null;
-    }
-    const header = readFrameHeader(frame, 0);
-    if (header === null || header.kind !== FrameKind.entry || header.high !== high || header.low !== low) return null;
-    const payload = frame.subarray(FRAME_HEADER_BYTES);
-    if (!payloadIntact(header, payload)) return null;
-    const parts = decodeEntryPayload(payload);
-    if (parts === null) return null;
-    try {
-      const meta = JSON.parse(parts.metaJson) as EntryMeta;
-      return typeof meta.url === "string" && typeof meta.finalUrl === "string" ? { meta, bodyJson: parts.bodyJson } : null;
-    } catch {
-      return null;
-    }
-  }
-
   private appendEntry(url: string, meta: EntryMeta, bodyJson: string): boolean {
-    const payload = encodeEntryPayload(JSON.stringify(meta), bodyJson);
-    if (payload.length > MAX_PAYLOAD_BYTES) {
-      this.forget(url);
+    const [high, low] = hash64(url);
+    const frame = entryFrame(high, low, this.nowSeconds, meta, bodyJson);
+    if (frame === null) {
+      this.forget(url); // too large to keep: the page is fetched in full next time
       return false;
     }
-    const [high, low] = hash64(url);
-    const frame = encodeFrame(FrameKind.entry, high, low, this.nowSeconds, payload);
     const offset = this.end;
     if (!this.append(frame)) return false;
     this.garbageBytes += this.table.put(high, low, offset, frame.length, this.nowSeconds);
@@ -325,16 +274,5 @@ export class ResponseCache {
 
   private assertOpen(): void {
     if (this.closed) throw new Error("the response cache is closed");
-  }
-}
-
-/** The record and links of an entry's body, or null when they are not what `store` wrote. */
-function parsePage(bodyJson: string): CachedPage | null {
-  try {
-    const body = JSON.parse(bodyJson) as { record?: unknown; links?: unknown };
-    if (body.record === null || typeof body.record !== "object") return null;
-    return { record: body.record as TrawlRecord, links: Array.isArray(body.links) ? body.links : null };
-  } catch {
-    return null;
   }
 }

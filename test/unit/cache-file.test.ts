@@ -197,6 +197,17 @@ describe("cache file: what is not a healthy cache", () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
+  it("a path in a missing folder, or a folder, is a usage error naming the option", () => {
+    const folder = newFolder();
+    for (const file of [path.join(folder, "missing", "cache.bin"), folder]) {
+      const error = usageErrorOf(() => ResponseCache.open(file));
+      expect(error.option).toBe("cache");
+      expect(error.message).toContain(file);
+    }
+    expect(readdirSync(folder)).toEqual([]);
+    expect(existsSync(`${folder}.lock`)).toBe(false);
+  });
+
   it("a cache from another format version gives a warning and a fresh cache", () => {
     const file = path.join(newFolder(), "cache.bin");
     run(file, T0, (cache) => cache.store(urlOf(1), response(1)));
