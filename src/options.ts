@@ -22,6 +22,13 @@ export interface CrawlOptions {
   maxPages?: number;
   /** Follow `rel="nofollow"` links (and links of `<meta name="robots" content="nofollow">` pages). @default false */
   followNofollow?: boolean;
+  /**
+   * A file where the crawl notes every URL it takes or queues, so that a later run given the same
+   * file (and `skip` for the pages already recorded) continues the crawl instead of starting over:
+   * it ends with the same pages as a crawl never stopped. `--resume` keeps it beside the output.
+   * @default undefined (not resumable)
+   */
+  journal?: string;
 }
 
 /** Options of `trawl()`. Every field is optional; the defaults are the SPEC's. */
@@ -222,6 +229,7 @@ function resolveCrawl(crawl: CrawlOptions | boolean | undefined): CrawlSettings 
     exclude: (options.exclude ?? []).map((value) => pattern("crawl.exclude", value)),
     maxPages: options.maxPages === undefined ? Number.POSITIVE_INFINITY : integer("crawl.maxPages", options.maxPages, 0, 1),
     followNofollow: options.followNofollow ?? false,
+    journal: options.journal,
   };
 }
 

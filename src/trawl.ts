@@ -47,13 +47,14 @@ export async function* trawl(
   const { controller, release } = runController(resolved.signal);
   const signal = controller.signal;
   const fetcher = createFetcher(resolved, signal);
+  let crawl: Crawl | null = null;
   try {
     const politeness = await createPoliteness(resolved, fetcher.document);
     // Crawling, every URL is fetched once whatever `dedupe` says: links lead back to pages often.
     const seen = resolved.dedupe || resolved.crawl ? new HashSet64() : null;
     const lines = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fetcher.document, resolved.maxBytes);
     const filter = { seen, shard: resolved.shard, skip: resolved.skip };
-    const crawl: Crawl | null = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning) : null;
+    crawl = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning, resolved.skip) : null;
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
     const visit = createVisit({
       fetchPage: fetcher.pages(politeness),
@@ -94,6 +95,7 @@ export async function* trawl(
     release();
     // In-flight work was aborted above; sockets are torn down at once (none is busy on a normal end).
     controller.abort();
+    crawl?.close();
     await fetcher.close();
     await extractor.close();
   }

@@ -1,4 +1,5 @@
-import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { assertReadable, assertReadableFile, type InputCounter, readInput } from "./input.js";
 import type { TrawlOptions } from "../options.js";
@@ -73,8 +74,10 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   let spinner: Spinner | null = null;
   const counter: InputCounter = { lines: 0, done: false };
   const input = readInput(settings.sources, process.stdin, controller.signal, counter);
+  const journal = await crawlJournal(options, settings, resume !== null);
   const records = trawl(input, {
     ...options,
+    ...(journal && options.crawl ? { crawl: { ...(options.crawl === true ? {} : options.crawl), journal } } : {}),
     ...(resume ? { skip: (key: string) => resume.done.has(key) } : {}),
     signal: controller.signal,
     onWarning: (warning) => {
@@ -103,8 +106,12 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   };
   try {
     for await (const record of records) {
-      // With --resume an aborted URL is left unrecorded, so the next run fetches it again.
-      if (resume && record.error?.code === "EABORTED") continue;
+      // With --resume, or a crawl that keeps a journal to be resumed by, an aborted URL is left
+      // unrecorded, so the next run fetches it again (and, crawling, finds its links).
+      if ((resume || journal) && record.error?.code === "EABORTED") {
+        stats.add(record);
+        continue;
+      }
       stats.add(record);
       annotations?.add(record);
       if (record.attempts > 0) fetched++;
@@ -125,6 +132,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   await output.write(format.end(written));
   await output.close().catch(() => undefined);
   if (output.failed) return signalExit || EXIT_CODE.failures;
+  // A crawl that ran to its end has nothing left to resume.
+  if (journal && signalExit === 0) await rm(journal, { force: true });
   const summary = stats.summary();
   if (!settings.quiet) process.stderr.write(summaryText(summary));
   if (settings.summaryFile !== undefined) await writeSummaryFile(settings.summaryFile, summary);
@@ -144,6 +153,20 @@ async function writeSummaryFile(path: string, summary: RunSummary): Promise<void
   } catch (error) {
     process.stderr.write(`trawl: cannot write --summary ${path} (${(error as Error).message})\n`);
   }
+}
+
+/**
+ * A crawl written to an NDJSON file keeps a journal beside it (`<output>.crawl`) while it runs, so
+ * that `--resume` can continue it (crawl/journal.ts). A run that is not resuming starts a new one.
+ */
+async function crawlJournal(options: TrawlOptions, settings: CliSettings, resuming: boolean): Promise<string | undefined> {
+  if (!options.crawl || settings.output === undefined || settings.format !== "ndjson") return undefined;
+  const journal = `${settings.output}.crawl`;
+  if (!resuming) await rm(journal, { force: true });
+  else if (!existsSync(journal) && !settings.quiet) {
+    process.stderr.write(`trawl: warning: no crawl journal ${journal}: pages linked only from pages already recorded will not be found\n`);
+  }
+  return journal;
 }
 
 /** Repairs a crash-cut last line and reads which URLs the output already holds. */

@@ -14,6 +14,8 @@ export interface CrawlSettings {
   /** Pages taken at most, input URLs included; Infinity for no limit. */
   maxPages: number;
   followNofollow: boolean;
+  /** The crawl journal's file, when the crawl is to be resumable (see journal.ts). */
+  journal?: string | undefined;
 }
 
 /** One URL to fetch, with where the crawl found it. */
@@ -45,6 +47,8 @@ export class Frontier {
     private readonly settings: CrawlSettings,
     private readonly seen: HashSet64,
     private readonly onUnmatchedInclude: (pattern: RegExp) => void = () => {},
+    /** Told of every item taken from the input or queued from a page (the crawl journal). */
+    private readonly onItem: ((item: CrawlItem) => void) | null = null,
   ) {
     this.includeMatched = settings.include.map(() => false);
   }
@@ -56,9 +60,16 @@ export class Frontier {
     for (const link of links) {
       if (!this.wanted(link, seed)) continue;
       if (!this.seen.add(link)) continue;
-      this.queue.push({ input: { ok: true, url: link }, depth: from.depth + 1, parent: from.input.ok ? from.input.url : null, seed: from.seed });
+      const item = { input: { ok: true, url: link }, depth: from.depth + 1, parent: from.input.ok ? from.input.url : null, seed: from.seed } as const;
+      this.onItem?.(item);
+      this.queue.push(item);
     }
     this.notify();
+  }
+
+  /** Queues an item of an earlier run again (from the crawl journal; already in `seen`). */
+  restore(item: CrawlItem): void {
+    this.queue.push(item);
   }
 
   private wanted(link: string, seed: URL): boolean {
@@ -131,9 +142,11 @@ export class Frontier {
           continue;
         }
         const url = next.value.ok ? next.value.url : next.value.line;
+        const item: CrawlItem = { input: next.value, depth: 0, parent: null, seed: url };
+        this.onItem?.(item);
         this.inFlight++;
         this.taken++;
-        yield { input: next.value, depth: 0, parent: null, seed: url };
+        yield item;
         continue;
       }
       if (this.inFlight === 0) {

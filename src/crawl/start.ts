@@ -6,6 +6,7 @@ import type { FetchOutcome } from "../http/fetch-with-retry.js";
 import type { InputUrl } from "../urls/normalize.js";
 import type { HashSet64 } from "../urls/seen-set.js";
 import type { CrawlItem, CrawlSettings } from "./frontier.js";
+import type { CrawlJournal } from "./journal.js";
 
 export interface Crawl {
   /** The URLs to fetch: the input first-come, then the links found, each once. */
@@ -15,6 +16,8 @@ export interface Crawl {
    * longer counts as in flight. Call once per item taken, whatever became of it.
    */
   pageDone(item: CrawlItem | null, outcome: FetchOutcome | null): void;
+  /** Ends the crawl's files (the journal). */
+  close(): void;
 }
 
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
@@ -23,23 +26,35 @@ export async function startCrawl(
   input: AsyncIterable<InputUrl>,
   seen: HashSet64,
   onWarning?: (warning: { option: string; message: string }) => void,
+  done?: (url: string) => boolean,
 ): Promise<Crawl> {
   const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
     import("./frontier.js"),
     import("./links.js"),
     import("../extract/charset.js"),
   ]);
-  const frontier = new Frontier(input, settings, seen, (pattern) =>
-    onWarning?.({
-      option: "crawl.include",
-      message: `\`${pattern.source.replaceAll("\\/", "/")}\` matched no link: patterns are tested against the whole URL (https://host/path), not the path alone`,
-    }),
+  const journal = settings.journal === undefined ? null : await import("./journal.js");
+  let log: CrawlJournal | null = null;
+  const frontier = new Frontier(
+    input,
+    settings,
+    seen,
+    (pattern) =>
+      onWarning?.({
+        option: "crawl.include",
+        message: `\`${pattern.source.replaceAll("\\/", "/")}\` matched no link: patterns are tested against the whole URL (https://host/path), not the path alone`,
+      }),
+    journal ? (item) => log?.noteItem(item) : null,
   );
+  if (journal && settings.journal !== undefined) {
+    log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => frontier.restore(item));
+  }
   return {
     items: () => frontier.items(),
     pageDone(item, outcome) {
       try {
         const body = outcome?.body;
+        if (outcome && log && outcome.finalUrl !== (item?.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
         if (!item || !outcome || !body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return;
         // Links are read before extraction, which may move the body to a parse thread.
         const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow);
@@ -47,8 +62,11 @@ export async function startCrawl(
         // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
         frontier.offer(links, item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
       } finally {
+        // The journal holds this page's links before its record can be written.
+        log?.flush();
         frontier.finished();
       }
     },
+    close: () => log?.close(),
   };
 }
