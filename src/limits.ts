@@ -38,3 +38,11 @@ export const SPILL_CHUNK_ITEMS = 10_000;
 export function poolWindow(concurrency: number): number {
   return concurrency * 2 + 64;
 }
+
+/**
+ * Cookies a run's jar holds at most; past this, the least recently set goes (browsers keep about as
+ * many: Firefox 3000, Chrome 3300), so a run over millions of sites that each set one stays small.
+ */
+export const COOKIE_JAR_MAX_COOKIES = 3_000;
+/** RFC 6265bis §5.7: a cookie whose name and value are longer than this together is ignored, as browsers do. */
+export const COOKIE_MAX_BYTES = 4096;

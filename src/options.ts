@@ -1,4 +1,6 @@
-import { invalidOption } from "./errors.js";
+import { readFileSync } from "node:fs";
+import { invalidOption, optionError } from "./errors.js";
+import { type FileCookie, parseCookieFile } from "./http/cookie-file.js";
 import type { AttemptEvent } from "./http/attempt-event.js";
 import { MAX_TIMER_MS } from "./limits.js";
 
@@ -63,6 +65,19 @@ export interface TrawlOptions {
   proxy?: string;
   /** Accept invalid TLS certificates. @default false */
   insecure?: boolean;
+  /**
+   * Keep a cookie jar for the run (RFC 6265: domain, path, expiry, `Secure`), as browsers and Scrapy do:
+   * a cookie a response sets is sent on the redirects that follow and on later requests to the same
+   * host (or domain, with a `Domain` attribute; ports do not separate sites), never to another one.
+   * @default true
+   */
+  cookies?: boolean;
+  /**
+   * A Netscape `cookies.txt` (as curl's `-b` reads and `-c` writes, or a browser extension exports) whose
+   * cookies the jar starts with; read when the options are, and a file that cannot be read or parsed is
+   * a `UsageError`. @default undefined
+   */
+  cookieFile?: string;
   /** Fields to extract: `{ name: "css" }`, `{ name: "css@attr" }`, `{ "name[]": "css" }`. @default {} */
   select?: Record<string, string>;
   /** Fetch each normalised URL once. @default true */
@@ -126,6 +141,9 @@ export interface ResolvedOptions {
   userAgent: string;
   proxy: string | undefined;
   insecure: boolean;
+  cookies: boolean;
+  /** The cookies of `cookieFile`, read once. */
+  fileCookies: FileCookie[];
   select: SelectField[];
   dedupe: boolean;
   ordered: boolean;
@@ -154,6 +172,7 @@ export const DEFAULTS = {
   maxBytes: 10 * 1024 * 1024,
   userAgent: `trawl/${VERSION}`,
   insecure: false,
+  cookies: true,
   dedupe: true,
   ordered: false,
 } as const;
@@ -190,6 +209,22 @@ function validHeaders(headers: Record<string, string> | undefined): Record<strin
     result[name] = value;
   }
   return result;
+}
+
+function readCookieFile(path: string | undefined, cookies: boolean): FileCookie[] {
+  if (path === undefined) return [];
+  if (!cookies) throw optionError("cookieFile", "needs cookies on: a file of cookies for a run that keeps none");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw optionError("cookieFile", `cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return parseCookieFile(text);
+  } catch (error) {
+    throw optionError("cookieFile", `is not a Netscape cookies.txt: ${path}: ${(error as Error).message}`);
+  }
 }
 
 function validShard(shard: Shard | undefined): Shard | undefined {
@@ -249,6 +284,8 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
     proxy: validProxy(options.proxy),
     insecure: options.insecure ?? DEFAULTS.insecure,
+    cookies: options.cookies ?? DEFAULTS.cookies,
+    fileCookies: readCookieFile(options.cookieFile, options.cookies ?? DEFAULTS.cookies),
     select: Object.entries(options.select ?? {}).map(([key, value]) => parseSelectField(key, value)),
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,

@@ -23,6 +23,8 @@ export interface RawFlags {
   userAgent?: string;
   proxy?: string;
   insecure?: boolean;
+  /** `--cookies <file>` gives the file, `--no-cookies` false; the last one typed wins. */
+  cookies?: string | false;
   robots?: boolean;
   select?: string[];
   dedupe: boolean;
@@ -200,6 +202,8 @@ export function parseFlags(
   }
   if (sitemaps.length > 0) options.sitemaps = sitemaps;
   if (flags.robots) options.robots = true;
+  if (flags.cookies === false) options.cookies = false;
+  else if (flags.cookies !== undefined) options.cookieFile = flags.cookies;
   const crawl = crawlOptions(flags, raw);
   if (crawl) options.crawl = crawl;
   const format = formatOf(flags.format, flags.output);

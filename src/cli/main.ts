@@ -58,6 +58,8 @@ async function buildProgram(): Promise<Command> {
     .option("-A, --user-agent <ua>", `User-Agent header (default: trawl/${version})`)
     .option("--proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
     .option("--insecure", "accept invalid TLS certificates")
+    .option("--cookies <file>", "start the cookie jar with a Netscape cookies.txt (as curl -b)")
+    .option("--no-cookies", "keep no cookie jar (by default cookies a site sets are sent back to it)")
     .option("--robots", "obey robots.txt (fetched once per origin); disallowed URLs get EROBOTS")
     .optionsGroup("Extraction:")
     .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect)

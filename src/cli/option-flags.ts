@@ -26,6 +26,8 @@ const FLAGS: Record<string, FlagName> = {
   headers: { flag: "--header", expected: 'like "Name: value" with a valid name and value' },
   userAgent: { flag: "--user-agent" },
   proxy: { flag: "--proxy" },
+  cookies: { flag: "--no-cookies" },
+  cookieFile: { flag: "--cookies" },
   select: { flag: "--select" },
   each: { flag: "--each" },
   shard: { flag: "--shard", expected: "k/n with 1 <= k <= n, such as 2/5" },

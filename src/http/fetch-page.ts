@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import type { CookiePolicy } from "./cookies.js";
 import { type ErrorCode, messageOf, TrawlError, toErrorCode } from "../errors.js";
 import { type BodyEvents, type BodySink, createBodySink } from "./body.js";
 import type { Abortable, LiveAttempts } from "./live-attempts.js";
@@ -17,6 +18,8 @@ export interface FetchSettings {
   maxBytes: number;
   /** The run's attempts in flight: stopping the run aborts them. */
   live: LiveAttempts;
+  /** The run's cookie jar, or null when cookies are off. */
+  cookies: CookiePolicy | null;
 }
 
 /** The outcome of one attempt, redirects included. Failures are values, never thrown. */
@@ -145,14 +148,22 @@ class Attempt implements Abortable, BodyEvents {
   }
 
   private send(): void {
+    const cookies = this.settings.cookies;
+    // The run's first cookie is still being stored (its library loads once): this request may need it.
+    if (cookies?.loading) {
+      cookies.loading.then(() => this.settled || this.send());
+      return;
+    }
     const exchange = new Exchange(this);
     this.exchange = exchange;
     this.status = null;
     this.contentType = null;
     this.during = "headers";
     const { origin, path } = originAndPath(this.current);
+    // this.headers are the run's and the user's (credentials dropped past another origin); the jar adds its own per hop.
+    const headers = cookies === null ? this.headers : cookies.headersFor(this.current, this.headers);
     try {
-      this.settings.dispatcher.dispatch({ origin, path, method: "GET", headers: this.headers }, exchange);
+      this.settings.dispatcher.dispatch({ origin, path, method: "GET", headers }, exchange);
     } catch (error) {
       this.onError(exchange, error as Error);
     }
@@ -161,6 +172,9 @@ class Attempt implements Abortable, BodyEvents {
   onResponse(exchange: Exchange, status: number, headers: Headers): void {
     if (exchange !== this.exchange || this.settled) return;
     this.status = status;
+    // Every answer's cookies count, a redirect's or an error page's too (a consent page that redirects).
+    const setCookie = headers["set-cookie"];
+    if (setCookie !== undefined) this.settings.cookies?.store(this.current, setCookie);
     this.contentType = headerValue(headers, "content-type");
     this.retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
     const location = locationOf(headers);

@@ -5,6 +5,8 @@
  */
 import type { AttemptEvent } from "./attempt-event.js";
 import { createDispatcher } from "./agent.js";
+import type { FileCookie } from "./cookie-file.js";
+import { CookiePolicy } from "./cookies.js";
 import type { FetchSettings } from "./fetch-page.js";
 import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./fetch-with-retry.js";
 import { LiveAttempts } from "./live-attempts.js";
@@ -22,6 +24,10 @@ export interface FetcherSettings {
   proxy: string | undefined;
   insecure: boolean;
   perHostConcurrency: number;
+  /** Keep a cookie jar for the run (SPEC §2). */
+  cookies: boolean;
+  /** Cookies the jar starts with (a `cookies.txt`, read when the options were). */
+  fileCookies: readonly FileCookie[];
   onAttempt: ((event: AttemptEvent) => void) | undefined;
 }
 
@@ -64,6 +70,8 @@ export function createFetcher(settings: FetcherSettings, signal: AbortSignal): F
     maxRedirects: settings.maxRedirects,
     maxBytes: settings.maxBytes,
     live: new LiveAttempts(signal),
+    // One jar per run, shared by pages and side documents (robots.txt, sitemaps), as a browser's is.
+    cookies: settings.cookies ? new CookiePolicy(settings.fileCookies) : null,
   };
   const plainRetry: RetrySettings = { retries: settings.retries, retryDelayMs: settings.retryDelayMs, onAttempt: settings.onAttempt };
   return {
