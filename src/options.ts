@@ -1,6 +1,6 @@
 import { type ErrorCode, UsageError } from "./errors.js";
 import { MAX_TIMER_MS } from "./limits.js";
-import { parseSelectField, type SelectField } from "./extract/fields.js";
+import { type ExtractionPlan, planExtraction } from "./extract/plan.js";
 import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
@@ -69,8 +69,20 @@ export interface TrawlOptions {
   proxy?: string;
   /** Accept invalid TLS certificates. @default false */
   insecure?: boolean;
-  /** Fields to extract: `{ name: "css" }`, `{ name: "css@attr" }`, `{ "name[]": "css" }`. @default {} */
+  /**
+   * Fields to extract into `data` (SPEC §3): `{ name: "css" }` (the first match's text),
+   * `{ name: "css@attr" }` (an attribute; URL attributes made absolute), `{ name: "@attr" }` (of the
+   * element evaluated in), `@html` / `@outerHtml`, `{ "name[]": "css" }` (every match), items
+   * `{ "list[]": "css", "list[].name": "css" }` (one object per element, nested to any depth), and
+   * filters after ` | ` (`number`, `int`, `re:<regex>`, `json`, `lower`, `upper`).
+   * @default {}
+   */
   select?: Record<string, string>;
+  /**
+   * Evaluate every `select` field inside each element this CSS selector matches, one object per
+   * element, into `data.items` (as `{ "items[]": each, "items[].<name>": … }`). @default undefined
+   */
+  each?: string;
   /** Fetch each normalised URL once. @default true */
   dedupe?: boolean;
   /** Yield records in input order instead of completion order (bounded reorder window). @default false */
@@ -121,7 +133,8 @@ export interface ResolvedOptions {
   userAgent: string;
   proxy: string | undefined;
   insecure: boolean;
-  select: SelectField[];
+  /** The extraction plan made of `select` and `each`. */
+  select: ExtractionPlan;
   dedupe: boolean;
   ordered: boolean;
   shard: Shard | undefined;
@@ -244,7 +257,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     userAgent: options.userAgent ?? DEFAULTS.userAgent,
     proxy: validProxy(options.proxy),
     insecure: options.insecure ?? DEFAULTS.insecure,
-    select: Object.entries(options.select ?? {}).map(([key, value]) => parseSelectField(key, value)),
+    select: planExtraction({ select: options.select, each: options.each }),
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),

@@ -26,6 +26,7 @@ export interface RawFlags {
   insecure?: boolean;
   robots?: boolean;
   select?: string[];
+  each?: string;
   dedupe: boolean;
   shard?: string;
   ordered?: boolean;
@@ -195,6 +196,7 @@ export function parseFlags(
   assign("maxRedirects", whole("--max-redirects", flags.maxRedirects, 0));
   assign("maxBytes", size("--max-bytes", flags.maxBytes));
   assign("userAgent", flags.userAgent);
+  assign("each", flags.each);
   if (flags.rate !== undefined) options.ratePerSecond = parseRate(flags.rate);
   if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   if (flags.proxy !== undefined) {

@@ -13,7 +13,8 @@ export function csvField(value: string | number | boolean | null): string {
 
 function cellOf(value: ExtractedValue | undefined): string {
   if (value === undefined || value === null) return "";
-  return csvField(Array.isArray(value) ? JSON.stringify(value) : value);
+  // Arrays and objects (items, `| json`) as JSON text (SPEC §4).
+  return csvField(typeof value === "object" ? JSON.stringify(value) : value);
 }
 
 /** CSV with a header row, CRLF line ends as RFC 4180 asks. */
