@@ -32,18 +32,28 @@ export function textOf(node: AnyNode, known?: ReadonlyMap<AnyNode, string>): str
   return text;
 }
 
+/** True when `inner` is a descendant of `outer`. */
+function contains(outer: AnyNode, inner: AnyNode): boolean {
+  for (let node = inner.parent; node !== null; node = node.parent) if (node === outer) return true;
+  return false;
+}
+
 /**
- * The texts of `nodes` (in document order, as a selector gives them), read last first so that the
- * text of a node nested in another is read once: nested matches (every `div` of a page of nested
- * divs) cost the size of the page, not its size times its depth.
+ * The texts of `nodes` (in document order, as a selector gives them). Nested matches (every `div`
+ * of a page of nested divs) are read innermost first, and each outer one reuses the text of the one
+ * inside it: they cost the size of the page, not its size times its depth. Matches side by side
+ * are read once each, as textOf reads them.
  */
 export function textsOf(nodes: readonly AnyNode[]): string[] {
-  const known = new Map<AnyNode, string>();
   const texts: string[] = new Array(nodes.length);
+  let known: Map<AnyNode, string> | undefined;
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i] as AnyNode;
-    const text = textOf(node, known);
-    known.set(node, text);
+    const next = nodes[i + 1];
+    // In document order, a node holds the ones after it only if it holds the very next one.
+    const text = textOf(node, next !== undefined && known !== undefined && contains(node, next) ? known : undefined);
+    const previous = nodes[i - 1];
+    if (previous !== undefined && contains(previous, node)) (known ??= new Map()).set(node, text);
     texts[i] = text;
   }
   return texts;
