@@ -53,7 +53,10 @@ export function textsOf(nodes: readonly AnyNode[]): string[] {
     // In document order, a node holds the ones after it only if it holds the very next one.
     const text = textOf(node, next !== undefined && known !== undefined && contains(node, next) ? known : undefined);
     const previous = nodes[i - 1];
-    if (previous !== undefined && contains(previous, node)) (known ??= new Map()).set(node, text);
+    if (previous !== undefined && contains(previous, node)) {
+      known ??= new Map();
+      known.set(node, text);
+    }
     texts[i] = text;
   }
   return texts;

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { load } from "cheerio/slim";
 import type { AnyNode, Document, Element } from "domhandler";
 import { describe, expect, it } from "vitest";
-import { findElement, textOf } from "../../src/extract/dom-walk.js";
+import { findElement, textOf, textsOf } from "../../src/extract/dom-walk.js";
+import { findAll } from "domutils";
 import { MAX_ELEMENT_DEPTH, parseHtml } from "../../src/extract/parse-html.js";
 import { innerHtmlOf, outerHtmlOf } from "../../src/extract/serialize-html.js";
 import { buildPage } from "../bench/page.mjs";
@@ -129,6 +130,17 @@ describe("textOf and findElement", () => {
     const document = parseHtml("<div>a<!-- no --><b>b<i>c</i></b>d<script>e</script></div>");
     expect(textOf(document)).toBe("abcde");
     expect(textOf(document.children[0] as AnyNode)).toBe("abcde");
+  });
+
+  it("textsOf gives each node's textOf, nested or side by side", () => {
+    const document = parseHtml("<div>a<div>b<p>c</p><div>d<span>e</span></div>f</div><p>g<b>h</b></p></div><div>i</div><p>j</p>");
+    for (const name of ["div", "p", "span", "b"]) {
+      const nodes = findAll((element) => element.name === name, document.children);
+      expect(textsOf(nodes), name).toEqual(nodes.map((node) => textOf(node)));
+    }
+    const all = findAll(() => true, document.children);
+    expect(textsOf(all)).toEqual(all.map((node) => textOf(node)));
+    expect(textsOf([])).toEqual([]);
   });
 
   it("finds the first element in document order", () => {
