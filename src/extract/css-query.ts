@@ -11,6 +11,7 @@ import { compile, selectAll, selectOne } from "css-select";
 import { parse, type Selector } from "css-what";
 import type { AnyNode, Document, Element } from "domhandler";
 import { isTag } from "domutils";
+import { parseHtml } from "./parse-html.js";
 
 /** A selector ready to search a scope: the document, or an element (its descendants). */
 export interface Query {
@@ -66,17 +67,27 @@ function compilable(selector: string): boolean {
 function relativeQuery(selector: string, first: Element): Query {
   const context: Element[] = [first];
   const query = compile<AnyNode, Element>(selector, { xmlMode: false, context });
+  // Between searches the context holds an element of no page, so that no page's tree is kept alive.
+  const search = <T>(scope: Element, run: () => T): T => {
+    context[0] = scope;
+    try {
+      return run();
+    } finally {
+      context[0] = detached();
+    }
+  };
+  context[0] = detached();
   return {
-    all(scope) {
-      context[0] = scope as Element;
-      return selectAll(query, scope);
-    },
-    first(scope) {
-      context[0] = scope as Element;
-      return selectOne(query, scope);
-    },
+    all: (scope) => search(scope as Element, () => selectAll(query, scope)),
+    first: (scope) => search(scope as Element, () => selectOne(query, scope)),
   };
 }
+
+let placeholder: Element | undefined;
+const detached = (): Element => {
+  placeholder ??= parseHtml("<i></i>").children[0] as Element;
+  return placeholder;
+};
 
 /** The same for the document, or an element at the top (no context to be relative to): the selector as it is. */
 function plainQuery(selector: string): Query {

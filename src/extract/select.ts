@@ -72,7 +72,7 @@ class PageReader {
     return this.base;
   };
 
-  /** Every match of `selector` inside `scope`, in document order, as cheerio's `$(selector, scope)` finds them. */
+  /** Every match of `selector` in `scope`, in document order, as cheerio finds them (`$(selector)`, or `.find()` in an element). */
   select(selector: string, scope: Document | Element): AnyNode[] {
     return queryFor(selector, scope).all(scope, this.document);
   }
