@@ -5,7 +5,7 @@ import type { AttemptEvent } from "./http/attempt-event.js";
 import { MAX_TIMER_MS } from "./limits.js";
 
 export type { AttemptEvent } from "./http/attempt-event.js";
-import { parseSelectField, type SelectField } from "./extract/fields.js";
+import { type ExtractionPlan, planExtraction } from "./extract/plan.js";
 import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
@@ -78,8 +78,20 @@ export interface TrawlOptions {
    * a `UsageError`. @default undefined
    */
   cookieFile?: string;
-  /** Fields to extract: `{ name: "css" }`, `{ name: "css@attr" }`, `{ "name[]": "css" }`. @default {} */
+  /**
+   * Fields to extract into `data` (SPEC §3): `{ name: "css" }` (the first match's text),
+   * `{ name: "css@attr" }` (an attribute; URL attributes made absolute), `{ name: "@attr" }` (of the
+   * element evaluated in), `@html` / `@outerHtml`, `{ "name[]": "css" }` (every match), items
+   * `{ "list[]": "css", "list[].name": "css" }` (one object per element, nested to any depth), and
+   * filters after ` | ` (`number`, `int`, `re:<regex>`, `json`, `lower`, `upper`).
+   * @default {}
+   */
   select?: Record<string, string>;
+  /**
+   * Evaluate every `select` field inside each element this CSS selector matches, one object per
+   * element, into `data.items` (as `{ "items[]": each, "items[].<name>": … }`). @default undefined
+   */
+  each?: string;
   /** Fetch each normalised URL once. @default true */
   dedupe?: boolean;
   /** Yield records in input order instead of completion order (bounded reorder window). @default false */
@@ -144,7 +156,8 @@ export interface ResolvedOptions {
   cookies: boolean;
   /** The cookies of `cookieFile`, read once. */
   fileCookies: FileCookie[];
-  select: SelectField[];
+  /** The extraction plan made of `select` and `each`. */
+  select: ExtractionPlan;
   dedupe: boolean;
   ordered: boolean;
   shard: Shard | undefined;
@@ -286,7 +299,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     insecure: options.insecure ?? DEFAULTS.insecure,
     cookies: options.cookies ?? DEFAULTS.cookies,
     fileCookies: readCookieFile(options.cookieFile, options.cookies ?? DEFAULTS.cookies),
-    select: Object.entries(options.select ?? {}).map(([key, value]) => parseSelectField(key, value)),
+    select: planExtraction({ select: options.select, each: options.each }),
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),

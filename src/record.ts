@@ -6,8 +6,12 @@ export interface RecordError {
   message: string;
 }
 
-/** Values extracted by `--select`: a string (or null when nothing matched) or an array of them. */
-export type ExtractedValue = string | null | string[];
+/**
+ * A value extracted by `select`: text or an attribute (a string, null when nothing matched), what a
+ * filter made of it (`| number`, `| json`), an array of them (`name[]`), or an item's object
+ * (`list[]` with sub-fields, `each`).
+ */
+export type ExtractedValue = string | number | boolean | null | ExtractedValue[] | { [key: string]: ExtractedValue };
 
 /**
  * One line of output: everything trawl learned about one input URL (SPEC §4).

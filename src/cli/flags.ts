@@ -27,6 +27,7 @@ export interface RawFlags {
   cookies?: string | false;
   robots?: boolean;
   select?: string[];
+  each?: string;
   dedupe: boolean;
   shard?: string;
   ordered?: boolean;
@@ -192,6 +193,7 @@ export function parseFlags(
   assign("userAgent", flags.userAgent);
   assign("proxy", flags.proxy);
   assign("saveDir", flags.save);
+  assign("each", flags.each);
   if (flags.rate !== undefined) {
     raw.set("ratePerSecond", flags.rate);
     options.ratePerSecond = parseRate(flags.rate) ?? Number.NaN;

@@ -63,6 +63,7 @@ async function buildProgram(): Promise<Command> {
     .option("--robots", "obey robots.txt (fetched once per origin); disallowed URLs get EROBOTS")
     .optionsGroup("Extraction:")
     .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect)
+    .option("--each <css>", "evaluate every -s field inside each element matching <css>; one object per element, in data.items")
     .optionsGroup("Crawl:")
     .option("--crawl", "also follow the a[href] links of every HTML page fetched")
     .option("--depth <n>", "with --crawl: follow links up to this depth; input URLs are 0 (default: 2)")

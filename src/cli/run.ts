@@ -32,7 +32,7 @@ function optionalColumns(options: TrawlOptions): OptionalColumn[] {
 }
 
 function formatFor(options: TrawlOptions, settings: CliSettings, onTerminal: boolean): RecordFormat {
-  if (settings.format === "csv") return csvFormat(csvLayout(settings.selectKeys, optionalColumns(options)), onTerminal);
+  if (settings.format === "csv") return csvFormat(csvLayout(settings.selectKeys, optionalColumns(options), options.each), onTerminal);
   if (settings.format === "urls") return urlsFormat();
   const format = settings.format === "json" ? jsonFormat() : ndjsonFormat();
   return onTerminal ? { ...format, record: (record, index) => terminalSafeJson(format.record(record, index)) } : format;

@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Extraction } from "./select.js";
-import type { ExtractRequest } from "./parse-thread.js";
-import type { SelectField } from "./fields.js";
+import type { ExtractRequest, ThreadData } from "./parse-thread.js";
+import type { ExtractionPlan } from "./plan.js";
 
 interface Pending {
   resolve: (extraction: Extraction) => void;
@@ -14,7 +14,7 @@ interface Thread {
   pending: Map<number, Pending>;
 }
 
-type Reply = { id: number; title: string | null; data: Extraction["data"] } | { id: number; error: string };
+type Reply = { id: number; extraction: Extraction } | { id: number; error: string };
 
 /** How many parse threads a run uses: one per core (the main thread mostly waits on sockets). */
 export function parseThreadCount(): number {
@@ -30,17 +30,18 @@ export class ExtractWorkers {
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly fields: readonly SelectField[], private readonly size: number = parseThreadCount()) {}
+  constructor(private readonly plans: readonly ExtractionPlan[], private readonly size: number = parseThreadCount()) {}
 
   private spawn(): Thread {
-    const worker = new Worker(new URL("./parse-thread.js", import.meta.url), { workerData: { fields: this.fields } });
+    const workerData: ThreadData = { plans: [...this.plans] };
+    const worker = new Worker(new URL("./parse-thread.js", import.meta.url), { workerData });
     const thread: Thread = { worker, pending: new Map() };
     worker.on("message", (reply: Reply) => {
       const pending = thread.pending.get(reply.id);
       if (!pending) return;
       thread.pending.delete(reply.id);
       if ("error" in reply) pending.reject(new Error(`extraction failed: ${reply.error}`));
-      else pending.resolve({ title: reply.title, data: reply.data });
+      else pending.resolve(reply.extraction);
     });
     // A thread that dies takes its pages with it; the next page starts a fresh one.
     const fail = (error: Error) => {
@@ -65,14 +66,14 @@ export class ExtractWorkers {
     return best ?? this.spawn();
   }
 
-  /** Decodes and extracts one page on a parse thread. */
-  extract(body: Buffer, contentType: string | null, finalUrl: string): Promise<Extraction> {
+  /** Decodes and extracts one page on a parse thread, with plan number `plan` of those the pool was made with. */
+  extract(body: Buffer, contentType: string | null, finalUrl: string, plan = 0): Promise<Extraction> {
     if (this.closed) return Promise.reject(new Error("the parse threads are closed"));
     const thread = this.pick();
     const id = this.nextId++;
     // Move the bytes when the buffer is the page's alone; a slice of a shared buffer is copied first.
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
-    const request: ExtractRequest = { id, body: owned, contentType, finalUrl };
+    const request: ExtractRequest = { id, body: owned, contentType, finalUrl, plan };
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       thread.worker.ref();

@@ -1,56 +1,40 @@
-import { type CheerioAPI, load } from "cheerio/slim";
 import type { AnyNode, Document, Element } from "domhandler";
-import { findOne, textContent } from "domutils";
-import { parseDocument } from "htmlparser2";
+import { isTag } from "domutils";
 import type { ExtractedValue } from "../record.js";
-import type { SelectField } from "./fields.js";
+import { findElement, textOf, textsOf } from "./dom-walk.js";
+import { queryFor } from "./css-query.js";
+import { compileFilters } from "./filters.js";
+import { type FollowedLink, followLinks } from "./follow-links.js";
+import { parseHtml } from "./parse-html.js";
+import { attributeValue, documentBase } from "./page-urls.js";
+import type { ExtractionPlan, FieldPlan } from "./plan.js";
+import { innerHtmlOf, outerHtmlOf } from "./serialize-html.js";
+import { collapseWhitespace } from "./title-byte-scan.js";
+
+export type { FollowedLink } from "./follow-links.js";
 
 /** What extraction yields for one HTML document (SPEC §3). */
 export interface Extraction {
   title: string | null;
   data: Record<string, ExtractedValue>;
+  /** The links the plan's `follow` selectors found, in document order; absent when it has none. */
+  links?: FollowedLink[];
 }
 
-// Attributes whose value is a URL (HTML Living Standard's URL-valued content attributes).
-const URL_ATTRIBUTES = new Set([
-  "href",
-  "src",
-  "action",
-  "formaction",
-  "cite",
-  "poster",
-  "data",
-  "background",
-  "longdesc",
-  "manifest",
-  "codebase",
-  "usemap",
-  "icon",
-  "ping",
-]);
+/** An item: one object per element of a list, its sub-fields as keys. */
+export type Item = { [key: string]: ExtractedValue };
 
-function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+/** A field ready to run: its filters compiled once per plan, not once per page. */
+interface RunnableField {
+  plan: FieldPlan;
+  filter: ((value: ExtractedValue) => ExtractedValue) | null;
+  fields: RunnableField[] | null;
 }
 
-function resolveUrl(value: string, base: URL | string): string {
-  try {
-    return new URL(value.trim(), base).href;
-  } catch {
-    return value;
-  }
-}
+const runnable = new WeakMap<ExtractionPlan, RunnableField[]>();
 
-/** `srcset` is a list of "url descriptor" candidates; resolve each URL and keep its descriptor. */
-function resolveSrcset(value: string, base: URL): string {
-  return value
-    .split(",")
-    .map((candidate) => {
-      const [url = "", ...descriptor] = candidate.trim().split(/\s+/);
-      return url ? [resolveUrl(url, base), ...descriptor].join(" ") : "";
-    })
-    .filter(Boolean)
-    .join(", ");
+function runnableFields(fields: readonly FieldPlan[]): RunnableField[] {
+  return fields.map((plan) => ({ plan, filter: compileFilters(plan.filters), fields: plan.fields && runnableFields(plan.fields) }));
 }
 
 /** True for an element with an `<svg>` ancestor. */
@@ -61,78 +45,130 @@ function insideSvg(element: Element): boolean {
   return false;
 }
 
-/**
- * The document's `<title>`: the first one that is not an SVG's (`title:not(svg title)`), found by a
- * walk that stops at it rather than by two selector passes over the whole document.
- */
-function titleElementOf(document: Document): Element | null {
-  return findOne((element) => element.name === "title" && !insideSvg(element), document.children);
+/** The document's `<title>`: the first one that is not an SVG's (`title:not(svg title)`), found by one walk that stops there. */
+function titleOf(document: Document): string | null {
+  const element = findElement(document.children, (candidate) => candidate.name === "title" && !insideSvg(candidate));
+  return element ? collapseWhitespace(textOf(element)) : null;
 }
 
-/** The document's base URL: `<base href>` resolved against the response URL (HTML §2.4.1), parsed once. */
-function documentBase(document: Document, finalUrl: string): URL {
-  const element = findOne((candidate) => candidate.name === "base" && candidate.attribs.href !== undefined, document.children);
-  const href = element?.attribs.href;
-  const base = href === undefined ? finalUrl : resolveUrl(href, finalUrl);
-  try {
-    return new URL(base);
-  } catch {
-    return new URL(finalUrl);
+/**
+ * One page being read: its document, its base URL (looked up the first time a URL attribute needs
+ * it), and, when links are followed, the element of every item (to tell which item a link sits in).
+ */
+class PageReader {
+  private base: URL | undefined;
+  readonly items: Map<Element, Item> | null;
+
+  constructor(
+    readonly document: Document,
+    private readonly finalUrl: string,
+    trackItems: boolean,
+  ) {
+    this.items = trackItems ? new Map() : null;
   }
-}
 
-/** One cheerio instance for every page: `cheerio.load()` per page is what costs. */
-let cheerio: CheerioAPI | undefined;
-
-/**
- * Every match of `selector` in `document`, in document order. This is cheerio's `$(selector, document)`
- * on an instance loaded once, which finds what `load(html)` then `$(selector)` finds (the same
- * cheerio-select search from the document, its quirks included: a selector that looks like HTML is
- * taken as HTML). `cheerio.load()` defines a class for each document it loads, which cost twice the
- * parse itself (~0.5 ms a page) and left every method call site megamorphic.
- */
-function selectAll(selector: string, document: Document): AnyNode[] {
-  cheerio ??= load("");
-  // The document is the context and the root: cheerio-select resolves some selectors (a `:not()`
-  // holding a positional filter and a combinator) from the root, not the context.
-  return cheerio(selector, document, document).toArray();
-}
-
-/**
- * Pure extraction: parses `html` once (htmlparser2's DOM, as `cheerio/slim` builds it) and returns
- * the title and one value per field, selected as cheerio selects. Text is trimmed; URL attributes are
- * made absolute against `<base href>` and the final URL.
- */
-export function extract(html: string, finalUrl: string, fields: readonly SelectField[]): Extraction {
-  const document = parseDocument(html);
-  // <title> inside inline SVG is the SVG's, not the document's.
-  const titleElement = titleElementOf(document);
-  const title = titleElement ? collapseWhitespace(textContent(titleElement)) : null;
-  const data: Record<string, ExtractedValue> = {};
-  let base: URL | undefined;
-  // Straight on the DOM nodes: a Cheerio wrapper per match costs more than the lookup itself.
-  const fieldValue = (element: AnyNode, field: SelectField): string | null => {
-    if (field.attribute === null) return textContent(element).trim();
-    const raw = (element as Element).attribs?.[field.attribute];
-    if (raw === undefined) return null;
-    if (field.attribute !== "srcset" && !URL_ATTRIBUTES.has(field.attribute)) return raw;
-    // The document's base is looked up once, the first time a URL attribute needs it.
-    base ??= documentBase(document, finalUrl);
-    return field.attribute === "srcset" ? resolveSrcset(raw, base) : resolveUrl(raw, base);
+  readonly baseUrl = (): URL => {
+    this.base ??= documentBase(this.document, this.finalUrl);
+    return this.base;
   };
-  for (const field of fields) {
-    const matches = selectAll(field.selector, document);
-    if (field.all) {
-      const values: string[] = [];
-      for (const element of matches) {
-        const value = fieldValue(element, field);
-        if (value !== null) values.push(value);
+
+  /** Every match of `selector` in `scope`, in document order, as cheerio finds them (`$(selector)`, or `.find()` in an element). */
+  select(selector: string, scope: Document | Element): AnyNode[] {
+    return queryFor(selector, scope).all(scope, this.document);
+  }
+
+  /** The first match, or null. */
+  private selectFirst(selector: string, scope: Document | Element): AnyNode | null {
+    return queryFor(selector, scope).first(scope, this.document);
+  }
+
+  /** What `field` reads from `node`, before filters; null for a missing attribute. */
+  private read(node: AnyNode, field: FieldPlan): string | null {
+    const { read } = field;
+    switch (read.kind) {
+      case "text":
+        return collapseWhitespace(textOf(node));
+      case "html":
+        return innerHtmlOf(node);
+      case "outerHtml":
+        return outerHtmlOf(node);
+      case "attribute": {
+        const raw = (node as Element).attribs?.[read.name];
+        return raw === undefined ? null : attributeValue(read.name, raw, this.baseUrl);
       }
-      data[field.name] = values;
-    } else {
-      const first = matches[0];
-      data[field.name] = first === undefined ? null : fieldValue(first, field);
     }
   }
-  return { title, data };
+
+  private valueOf(node: AnyNode, field: RunnableField): ExtractedValue {
+    if (field.fields) return isTag(node) ? this.item(node, field.fields) : null;
+    const value = this.read(node, field.plan);
+    return value === null || field.filter === null ? value : field.filter(value);
+  }
+
+  private item(node: Element, fields: readonly RunnableField[]): Item {
+    const item = this.fields(fields, node, node);
+    if (this.items && !this.items.has(node)) this.items.set(node, item);
+    return item;
+  }
+
+  /** An array field's values, one per match, in document order. */
+  private list(matches: readonly AnyNode[], field: RunnableField): ExtractedValue[] {
+    const { plan, filter, fields } = field;
+    const list: ExtractedValue[] = [];
+    if (fields) {
+      for (const match of matches) if (isTag(match)) list.push(this.item(match, fields));
+      return list;
+    }
+    if (plan.read.kind === "text") {
+      for (const text of textsOf(matches)) list.push(filter ? filter(collapseWhitespace(text)) : collapseWhitespace(text));
+      return list;
+    }
+    for (const match of matches) {
+      // A match without the attribute adds nothing; a filter that finds nothing adds null, in place.
+      const value = this.read(match, plan);
+      if (value !== null) list.push(filter ? filter(value) : value);
+    }
+    return list;
+  }
+
+  /**
+   * The fields evaluated in `scope`: selectors search inside it, and a field with no selector
+   * (`name=@attr`) reads `self`, the element itself (at the top: the document's root element).
+   */
+  fields(fields: readonly RunnableField[], scope: Document | Element, self: AnyNode | null): Item {
+    const values: Item = {};
+    for (const field of fields) {
+      const { plan } = field;
+      if (!plan.all) {
+        const first = plan.selector === null ? self : this.selectFirst(plan.selector, scope);
+        values[plan.name] = first === null ? null : this.valueOf(first, field);
+        continue;
+      }
+      const matches = plan.selector === null ? (self === null ? [] : [self]) : this.select(plan.selector, scope);
+      values[plan.name] = this.list(matches, field);
+    }
+    return values;
+  }
+}
+
+/**
+ * Pure extraction: parses `html` once (htmlparser2's DOM, as `cheerio/slim` builds it, nesting capped)
+ * and returns the title, one value per field of `plan` (selected as cheerio selects; text with its
+ * whitespace collapsed; URL attributes made absolute against `<base href>` and the final URL), and
+ * the links of its `follow` selectors.
+ */
+export function extract(html: string, finalUrl: string, plan: ExtractionPlan): Extraction {
+  const document = parseHtml(html);
+  const title = titleOf(document);
+  if (plan.fields.length === 0 && plan.follow.length === 0) return { title, data: {} };
+  let fields = runnable.get(plan);
+  if (!fields) {
+    fields = runnableFields(plan.fields);
+    runnable.set(plan, fields);
+  }
+  const page = new PageReader(document, finalUrl, plan.follow.length > 0);
+  const root = document.children.find(isTag) ?? null;
+  const data = page.fields(fields, document, root);
+  if (plan.follow.length === 0) return { title, data };
+  return { title, data, links: followLinks(page, plan.follow) };
 }

@@ -59,32 +59,41 @@ export function fetchedRecord(
   context: RecordContext,
 ): TrawlRecord | Promise<TrawlRecord> {
   const body = outcome.body;
-  // Saved before extraction, which may hand the bytes over to a parse thread.
+  // Everything the record needs from the body is read here, first: extraction may move the body's
+  // memory to a parse thread, after which the buffer reads as empty (its length is 0).
+  const page: Page = { url, outcome, started, bytes: body?.length ?? 0, html: body !== null && isHtml(outcome.contentType, body) };
+  // Saved before extraction, for the same reason.
   if (body && context.saveDir !== undefined) {
-    return saveBody(context.saveDir, url, outcome.contentType, body).then((file) => extractedRecord(url, outcome, started, context, file));
+    return saveBody(context.saveDir, url, outcome.contentType, body).then((file) => extractedRecord(page, context, file));
   }
-  return extractedRecord(url, outcome, started, context, undefined);
+  return extractedRecord(page, context, undefined);
 }
 
-function extractedRecord(
-  url: string,
-  outcome: FetchOutcome,
-  started: number,
-  context: RecordContext,
-  file: string | undefined,
-): TrawlRecord | Promise<TrawlRecord> {
+/** What a record keeps of a fetched page, read before the body is handed over. */
+interface Page {
+  url: string;
+  outcome: FetchOutcome;
+  started: number;
+  /** The decoded body's size in bytes. */
+  bytes: number;
+  /** True when the body is HTML, to be parsed. */
+  html: boolean;
+}
+
+function extractedRecord(page: Page, context: RecordContext, file: string | undefined): TrawlRecord | Promise<TrawlRecord> {
+  const { outcome } = page;
   const body = outcome.body;
-  if (!body || !isHtml(outcome.contentType, body)) return recordOf(url, outcome, started, context, file, null, null);
+  if (!body || !page.html) return recordOf(page, context, file, null, null);
   let extraction: Extraction | Promise<Extraction>;
   try {
     extraction = context.extractor.extract(body, outcome.contentType, outcome.finalUrl);
   } catch (error) {
-    return recordOf(url, outcome, started, context, file, null, parseFailure(error));
+    return recordOf(page, context, file, null, parseFailure(error));
   }
-  if (!(extraction instanceof Promise)) return recordOf(url, outcome, started, context, file, extraction, null);
+  if (!(extraction instanceof Promise)) return recordOf(page, context, file, extraction, null);
   return extraction.then(
-    (done) => recordOf(url, outcome, started, context, file, done, null),
-    (error: unknown) => recordOf(url, outcome, started, context, file, null, parseFailure(error)),
+    (done) => recordOf(page, context, file, done, null),
+    (error: unknown) => recordOf(page, context, file, null, parseFailure(error)),
   );
 }
 
@@ -94,14 +103,13 @@ function parseFailure(error: unknown): TrawlError {
 }
 
 function recordOf(
-  url: string,
-  outcome: FetchOutcome,
-  started: number,
+  page: Page,
   context: RecordContext,
   file: string | undefined,
   extraction: Extraction | null,
   extractionError: TrawlError | null,
 ): TrawlRecord {
+  const { url, outcome, started, bytes } = page;
   const status = outcome.status;
   let error = outcome.error ?? extractionError;
   if (!error && status !== null && (status < 200 || status > 299)) {
@@ -109,7 +117,6 @@ function recordOf(
   }
   const ok = error === null;
   const ms = Math.round(performance.now() - started);
-  const bytes = outcome.body?.length ?? 0;
   const title = extraction?.title ?? null;
   const data = extraction?.data ?? {};
   const recordError = error && { code: error.code, message: error.message };

@@ -74,7 +74,7 @@ const run = sharedRun(() =>
 const pageRecord = async (path: string) => recordFor(await run(), `${server.url}${path}`);
 
 describe.concurrent("-s, --select", () => {
-  it("collapses whitespace in the title and trims the first match's text", async ({ expect }) => {
+  it("collapses whitespace in the title and in the first match's text", async ({ expect }) => {
     const record = await pageRecord("/start");
     expect(record.title).toBe("The Article Title");
     expect(record.data).toMatchObject({ heading: "Hello, world", lead: "Lead paragraph" });
@@ -142,6 +142,16 @@ describe.concurrent("an invalid selector", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain("--select bad");
+    expect(result.stderr).toMatch(/\bbad\b/);
+    expect(result.stderr).toContain('invalid selector "p:first > :bogus" at character 11: unknown pseudo-class :bogus');
+  });
+
+  it("names the field and marks the spot on one line, not css-what's \"(Expected name, found )\"", async ({ expect }) => {
+    const result = await runCli([`${server.url}/start`, "-s", "x=div["]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/\bx\b.*invalid selector "div\[" at character 5: expected a name/);
+    expect(result.stderr).not.toContain("Expected name, found");
   });
 });

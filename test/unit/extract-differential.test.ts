@@ -1,16 +1,18 @@
 /**
- * extract() parses with htmlparser2 and selects with `$(selector, document)` on one cheerio instance,
- * not through `cheerio.load()` per page (which costs twice the parse). This holds it to what `cheerio.load(html)` and `$(selector)` give,
- * over the demo site's pages, the benchmark page and documents made to be awkward, with selectors
- * from the plain to cheerio's own extensions.
+ * extract() parses with htmlparser2 (its depth capped) and selects with selectors compiled once by
+ * css-select, or `$(selector, scope)` on one cheerio instance for cheerio's own extensions, not
+ * through `cheerio.load()` per page (which costs twice the parse). This holds it to what
+ * `cheerio.load(html)` and `$(selector)` give, and inside items to what `$(item).find(selector)`
+ * gives, over the demo site's pages, the benchmark page and documents made to be awkward, with
+ * selectors from the plain to cheerio's own extensions.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "cheerio/slim";
 import { describe, expect, it } from "vitest";
 import { extract } from "../../src/extract/select.js";
-import { validateSelectors } from "../../src/extract/validate-selectors.js";
-import { parseSelectField } from "../../src/extract/fields.js";
+import { validatePlan } from "../../src/extract/validate-selectors.js";
+import { planExtraction } from "../../src/extract/plan.js";
 import { buildPage } from "../bench/page.mjs";
 
 const BASE = "https://example.com/dir/page.html";
@@ -87,13 +89,18 @@ function demoPages(): string[] {
   return pages;
 }
 
+const collapse = (text: string): string => text.replace(/\s+/g, " ").trim();
+
 /** What cheerio itself gives for `selector` on `html`: each match's text and `href`. */
 function byCheerio(html: string, selector: string): { text: string; href: string | null }[] {
   const $ = load(html);
   return $(selector)
     .toArray()
-    .map((element) => ({ text: $(element).text().trim(), href: $(element).attr("href") ?? null }));
+    .map((element) => ({ text: collapse($(element).text()), href: $(element).attr("href") ?? null }));
 }
+
+// The elements items are made of in the comparison inside items: nested ones (div, li, *) included.
+const LISTS = ["div", "li", "p", "body > *", "ul, div", "*"];
 
 describe("extract selects what cheerio.load() and $(selector) select", () => {
   const documents = [...demoPages(), buildPage(), ...AWKWARD];
@@ -105,9 +112,9 @@ describe("extract selects what cheerio.load() and $(selector) select", () => {
   });
 
   it.each(SELECTORS)("%s", (selector) => {
-    const fields = [parseSelectField("text[]", selector), parseSelectField("raw[]", `${selector}@data-id`)];
+    const fields = planExtraction({ select: { "text[]": selector, "raw[]": `${selector}@data-id` } });
     // What the CLI accepts up front must not fail on a page.
-    expect(() => validateSelectors(fields)).not.toThrow();
+    expect(() => validatePlan(fields)).not.toThrow();
     for (const html of documents) {
       const expected = byCheerio(html, selector);
       const { data } = extract(html, BASE, fields);
@@ -127,7 +134,45 @@ describe("extract selects what cheerio.load() and $(selector) select", () => {
       const $ = load(html);
       const element = $("title").not("svg title").first();
       const expected = element.length ? element.text().replace(/\s+/g, " ").trim() : null;
-      expect(extract(html, BASE, []).title, html.slice(0, 60)).toBe(expected);
+      expect(extract(html, BASE, planExtraction({})).title, html.slice(0, 60)).toBe(expected);
+    }
+  });
+});
+
+describe("inside items, extract selects what $(item).find(selector) selects", () => {
+  const documents = [...demoPages(), buildPage(), ...AWKWARD];
+
+  it.each(SELECTORS)("%s", (selector) => {
+    let findThrows = false;
+    try {
+      load("<p>x</p>").root().find(selector);
+    } catch {
+      findThrows = true;
+    }
+    for (const list of LISTS) {
+      const plan = planExtraction({
+        select: { "items[]": list, "items[].text[]": selector, "items[].raw[]": `${selector}@data-id`, "items[].first": selector },
+      });
+      // What .find() cannot search (a string cheerio takes as HTML at the top) is refused up front.
+      if (findThrows) {
+        expect(() => validatePlan(plan)).toThrow(/^select\.items\[\]\.text\[\]: invalid selector/);
+        continue;
+      }
+      expect(() => validatePlan(plan)).not.toThrow();
+      for (const html of documents) {
+        const $ = load(html);
+        const expected = $(list)
+          .toArray()
+          .map((item) => {
+            const found = $(item).find(selector).toArray();
+            return {
+              text: found.map((element) => collapse($(element).text())),
+              raw: found.map((element) => $(element).attr("data-id")).filter((value): value is string => value !== undefined),
+              first: found[0] === undefined ? null : collapse($(found[0]).text()),
+            };
+          });
+        expect(extract(html, BASE, plan).data.items, `${list} / ${selector} on ${html.slice(0, 60)}`).toEqual(expected);
+      }
     }
   });
 });

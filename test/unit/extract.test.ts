@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
 import { extract } from "../../src/extract/select.js";
-import { validateSelectors } from "../../src/extract/validate-selectors.js";
-import { parseSelectField, type SelectField } from "../../src/extract/fields.js";
+import { validatePlan } from "../../src/extract/validate-selectors.js";
+import { type ExtractionPlan, planExtraction } from "../../src/extract/plan.js";
 
 const URL_ = "https://example.com/dir/page.html";
-const fields = (select: Record<string, string>): SelectField[] =>
-  Object.entries(select).map(([key, value]) => parseSelectField(key, value));
+const fields = (select: Record<string, string>): ExtractionPlan => planExtraction({ select });
+const NONE = fields({});
 
 const PAGE = `<!doctype html>
 <html><head><title>
@@ -25,42 +25,44 @@ const PAGE = `<!doctype html>
 
 describe("extract: title", () => {
   it("collapses whitespace in the title", () => {
-    expect(extract(PAGE, URL_, []).title).toBe("Hello, world");
+    expect(extract(PAGE, URL_, NONE).title).toBe("Hello, world");
   });
 
   it("is null without a <title>", () => {
-    expect(extract("<html><body><h1>x</h1></body></html>", URL_, []).title).toBeNull();
-    expect(extract("", URL_, []).title).toBeNull();
+    expect(extract("<html><body><h1>x</h1></body></html>", URL_, NONE).title).toBeNull();
+    expect(extract("", URL_, NONE).title).toBeNull();
   });
 
   it("ignores an inline SVG's <title>", () => {
     const html = `<html><body><svg><title>Icon</title></svg><p>text</p></body></html>`;
-    expect(extract(html, URL_, []).title).toBeNull();
+    expect(extract(html, URL_, NONE).title).toBeNull();
     const both = `<html><head></head><body><svg><title>Icon</title></svg></body></html>`.replace(
       "<head></head>",
       "<head><title>Real</title></head>",
     );
-    expect(extract(both, URL_, []).title).toBe("Real");
+    expect(extract(both, URL_, NONE).title).toBe("Real");
   });
 
   it("takes the first <title> when the SVG comes before it", () => {
     const html = `<svg><title>Icon</title></svg><title>Document</title>`;
-    expect(extract(html, URL_, []).title).toBe("Document");
+    expect(extract(html, URL_, NONE).title).toBe("Document");
   });
 
   it("gives an empty string for an empty <title>", () => {
-    expect(extract("<title>   </title>", URL_, []).title).toBe("");
+    expect(extract("<title>   </title>", URL_, NONE).title).toBe("");
   });
 });
 
 describe("extract: data", () => {
-  it("returns the trimmed text of the first match", () => {
-    expect(extract(PAGE, URL_, fields({ h: "h1" })).data).toEqual({ h: "Main   heading" });
+  it("returns the text of the first match, whitespace collapsed and trimmed as the title's", () => {
+    expect(extract(PAGE, URL_, fields({ h: "h1" })).data).toEqual({ h: "Main heading" });
+    const synopsis = "<p class=syn>\n      A long\n\t  synopsis,   spread over\n      lines.\n    </p>";
+    expect(extract(synopsis, URL_, fields({ s: ".syn", "all[]": "p" })).data).toEqual({ s: "A long synopsis, spread over lines.", all: ["A long synopsis, spread over lines."] });
   });
 
   it("gives null when nothing matches, and {} with no fields", () => {
     expect(extract(PAGE, URL_, fields({ missing: "h6" })).data).toEqual({ missing: null });
-    expect(extract(PAGE, URL_, []).data).toEqual({});
+    expect(extract(PAGE, URL_, NONE).data).toEqual({});
   });
 
   it("resolves URL attributes against the final URL", () => {
@@ -97,7 +99,7 @@ describe("extract: data", () => {
   it("collects every match for name[] fields", () => {
     const { data } = extract(PAGE, URL_, fields({ "links[]": "a@href", "headings[]": "h1" }));
     expect(data.links).toEqual(["https://example.com/about", "https://example.com/dir/contact.html", "https://other.org/x#frag"]);
-    expect(data.headings).toEqual(["Main   heading", "Second heading"]);
+    expect(data.headings).toEqual(["Main heading", "Second heading"]);
   });
 
   it("gives [] for an array field with no match", () => {
@@ -116,18 +118,18 @@ describe("extract: data", () => {
   });
 });
 
-describe("validateSelectors", () => {
-  it("throws a UsageError naming the field for invalid CSS", () => {
-    expect(() => validateSelectors(fields({ broken: "a[" }))).toThrow(UsageError);
-    expect(() => validateSelectors(fields({ broken: "a[" }))).toThrow(/broken/);
-    expect(() => validateSelectors(fields({ ok: "h1", bad: "div >>> p" }))).toThrow(/bad/);
+describe("validatePlan", () => {
+  it("throws a UsageError naming the field's option for invalid CSS", () => {
+    expect(() => validatePlan(fields({ broken: "a[" }))).toThrow(UsageError);
+    expect(() => validatePlan(fields({ broken: "a[" }))).toThrow(/^select\.broken: /);
+    expect(() => validatePlan(fields({ ok: "h1", bad: "div >>> p" }))).toThrow(/^select\.bad: /);
   });
 
   it("accepts valid selectors", () => {
-    expect(() => validateSelectors(fields({ a: "h1", b: "a[href^='http']@href", "c[]": "ul > li:nth-child(2n)" }))).not.toThrow();
+    expect(() => validatePlan(fields({ a: "h1", b: "a[href^='http']@href", "c[]": "ul > li:nth-child(2n)" }))).not.toThrow();
     // Positional filters, nested and followed by more, and strings cheerio takes as HTML.
     expect(() =>
-      validateSelectors(fields({ a: "p:first > a:eq(1) span", b: "li:not(ul > li:first)", c: "p:first:nth-child(2n+1)", d: 'a[title=":first > x"]', e: "a:foo <b>" })),
+      validatePlan(fields({ a: "p:first > a:eq(1) span", b: "li:not(ul > li:first)", c: "p:first:nth-child(2n+1)", d: 'a[title=":first > x"]', e: "a:foo <b>" })),
     ).not.toThrow();
   });
 
@@ -136,9 +138,16 @@ describe("validateSelectors", () => {
   it.each(["p:first > :bogus", "p:first:nth-child(foo)", "p:eq(0) ~ :nth-of-type(x)", "p:not(:first:bogus)", "div:last p:first a:nope"])(
     "rejects %s, whose fault is after a positional filter",
     (selector) => {
-      expect(() => validateSelectors(fields({ field: selector }))).toThrow(UsageError);
-      expect(() => validateSelectors(fields({ field: selector }))).toThrow(/--select field/);
+      expect(() => validatePlan(fields({ field: selector }))).toThrow(UsageError);
+      expect(() => validatePlan(fields({ field: selector }))).toThrow(/^select\.field: invalid selector/);
     },
   );
 
+  it("checks sub-fields, each and follow selectors, naming each by its option", () => {
+    expect(() => validatePlan(fields({ "books[]": "article", "books[].title": "h3[" }))).toThrow(/^select\.books\[\]\.title: /);
+    expect(() => validatePlan(fields({ "books[]": "article:bogus", "books[].title": "h3" }))).toThrow(/^select\.books\[\]: /);
+    expect(() => validatePlan(planExtraction({ select: { t: "h3" }, each: "li[" }))).toThrow(/^each: invalid selector "li\["/);
+    expect(() => validatePlan(planExtraction({ follow: [{ selector: "a:nope", kind: "book" }] }))).toThrow(/^follow\.book: /);
+    expect(() => validatePlan(planExtraction({ follow: [{ selector: "a:nope" }] }))).toThrow(/^follow: /);
+  });
 });

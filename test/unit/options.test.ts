@@ -17,7 +17,7 @@ describe("resolveOptions", () => {
       userAgent: `trawl/${VERSION}`,
       proxy: undefined,
       insecure: false,
-      select: [],
+      select: { fields: [], follow: [] },
       dedupe: true,
       ordered: false,
     });
@@ -41,12 +41,14 @@ describe("resolveOptions", () => {
     expect(options).toMatchObject({ concurrency: 1, retries: 0, retryDelayMs: 0, maxRedirects: 0, timeoutMs: 1, maxBytes: 1 });
   });
 
-  it("parses select fields", () => {
+  it("plans select fields, and each", () => {
     const options = resolveOptions({ select: { heading: "h1", "links[]": "a@href" } });
-    expect(options.select).toEqual([
-      { name: "heading", selector: "h1", attribute: null, all: false },
-      { name: "links", selector: "a", attribute: "href", all: true },
+    expect(options.select.fields.map(({ name, selector, read, all }) => ({ name, selector, read, all }))).toEqual([
+      { name: "heading", selector: "h1", read: { kind: "text" }, all: false },
+      { name: "links", selector: "a", read: { kind: "attribute", name: "href" }, all: true },
     ]);
+    const each = resolveOptions({ select: { heading: "h1" }, each: "article" });
+    expect(each.select.fields).toMatchObject([{ name: "items", selector: "article", all: true, fields: [{ name: "heading" }] }]);
   });
 
   it.each([
@@ -67,6 +69,7 @@ describe("resolveOptions", () => {
     ["header", { headers: { "bad name": "x" } }],
     ["header", { headers: { "X-Ok": "line\r\nInjected: yes" } }],
     ["heading", { select: { heading: "" } }],
+    ["each", { each: "" }],
   ] as const)("throws a UsageError naming %s for %j", (name, options) => {
     let error: unknown;
     try {
