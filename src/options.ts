@@ -5,6 +5,7 @@ import type { AttemptEvent } from "./http/attempt-event.js";
 import { MAX_TIMER_MS } from "./limits.js";
 
 export type { AttemptEvent } from "./http/attempt-event.js";
+import { type Recipe, resolveRecipe } from "./crawl/recipe.js";
 import { type ExtractionPlan, planExtraction } from "./extract/plan.js";
 import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
@@ -92,6 +93,21 @@ export interface TrawlOptions {
    * element, into `data.items` (as `{ "items[]": each, "items[].<name>": … }`). @default undefined
    */
   each?: string;
+  /**
+   * Follow only the links these selectors pick (`css` or `css@attr`, `href` unless named: pagination
+   * `li.next a`, detail pages `article h3 a`) instead of every `a[href]`. Implies a crawl (`crawl`'s
+   * scope, include/exclude, maxPages and robots apply) with no depth limit unless `crawl.depth` says.
+   * @default []
+   */
+  follow?: string[];
+  /**
+   * A site with several kinds of page (SPEC §6): `{ start, pages: { kind: { select, each, follow:
+   * { kind: css }, carry } } }`. Start URLs (its `start`, then `urls`) are of the first kind; each
+   * kind extracts its own fields and follows its own links; records get `kind` (and `from` with
+   * `carry`). Implies a crawl with no depth limit unless `crawl.depth` says. Checked whole before
+   * anything is fetched. @default undefined
+   */
+  recipe?: Recipe;
   /** Fetch each normalised URL once. @default true */
   dedupe?: boolean;
   /** Yield records in input order instead of completion order (bounded reorder window). @default false */
@@ -156,8 +172,14 @@ export interface ResolvedOptions {
   cookies: boolean;
   /** The cookies of `cookieFile`, read once. */
   fileCookies: FileCookie[];
-  /** The extraction plan made of `select` and `each`. */
+  /** The extraction plan made of `select`, `each` and `follow` (a recipe's first kind with `recipe`). */
   select: ExtractionPlan;
+  /** One plan per kind of page: a recipe's kinds in order, else `select` alone. */
+  plans: ExtractionPlan[];
+  /** A recipe's kinds (name, carry), by plan index; null without a recipe. */
+  kinds: { name: string; carry: boolean }[] | null;
+  /** URLs fetched before `urls`: a recipe's `start`. */
+  startUrls: string[];
   dedupe: boolean;
   ordered: boolean;
   shard: Shard | undefined;
@@ -263,15 +285,42 @@ function validSaveDir(saveDir: string | undefined): string | undefined {
   return saveDir;
 }
 
-function resolveCrawl(crawl: CrawlOptions | boolean | undefined): CrawlSettings | null {
-  if (crawl === undefined || crawl === false) return null;
-  const options = crawl === true ? {} : crawl;
+/** What a run extracts: `select`/`each`/`follow`, or one plan per kind of a recipe. */
+function resolveExtraction(options: TrawlOptions): Pick<ResolvedOptions, "select" | "plans" | "kinds" | "startUrls"> {
+  const follow = (options.follow ?? []).map((selector) => ({ selector, option: "follow" }));
+  if (options.recipe === undefined) {
+    const plan = planExtraction({ select: options.select, each: options.each, follow });
+    return { select: plan, plans: [plan], kinds: null, startUrls: [] };
+  }
+  for (const [name, given] of [["select", options.select], ["each", options.each], ["follow", options.follow]] as const) {
+    if (given !== undefined && (typeof given !== "object" || Object.keys(given).length > 0)) {
+      throw optionError(name, "cannot be used with recipe: each kind of page has its own");
+    }
+  }
+  const recipe = resolveRecipe(options.recipe);
+  const plans = recipe.kinds.map((kind) => planExtraction(kind.spec, kind.paths));
+  return {
+    select: plans[0] as ExtractionPlan,
+    plans,
+    kinds: recipe.kinds.map(({ name, carry }) => ({ name, carry })),
+    startUrls: recipe.start,
+  };
+}
+
+/**
+ * The crawl, when one is asked for. Following chosen links (`follow`, a recipe) is a crawl too,
+ * with no depth limit by default: the selectors bound it.
+ */
+function resolveCrawl(crawl: CrawlOptions | boolean | undefined, selected: boolean): CrawlSettings | null {
+  if ((crawl === undefined || crawl === false) && !selected) return null;
+  const options = crawl === true || crawl === undefined || crawl === false ? {} : crawl;
   const scope = options.scope ?? "origin";
   if (!(SCOPES as readonly string[]).includes(scope)) {
     throw invalidOption("crawl.scope", `one of ${SCOPES.join(", ")}`, scope);
   }
   return {
-    maxDepth: integer("crawl.depth", options.depth, 2, 0),
+    maxDepth: integer("crawl.depth", options.depth, selected ? Number.POSITIVE_INFINITY : 2, 0),
+    links: selected ? "selected" : "anchors",
     scope,
     include: (options.include ?? []).map((value) => pattern("crawl.include", value)),
     exclude: (options.exclude ?? []).map((value) => pattern("crawl.exclude", value)),
@@ -299,12 +348,12 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     insecure: options.insecure ?? DEFAULTS.insecure,
     cookies: options.cookies ?? DEFAULTS.cookies,
     fileCookies: readCookieFile(options.cookieFile, options.cookies ?? DEFAULTS.cookies),
-    select: planExtraction({ select: options.select, each: options.each }),
+    ...resolveExtraction(options),
     dedupe: options.dedupe ?? DEFAULTS.dedupe,
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),
     saveDir: validSaveDir(options.saveDir),
-    crawl: resolveCrawl(options.crawl),
+    crawl: resolveCrawl(options.crawl, (options.follow ?? []).length > 0 || options.recipe !== undefined),
     robots: options.robots ?? false,
     sitemaps: options.sitemaps ?? [],
     skip: options.skip,

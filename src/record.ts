@@ -44,6 +44,13 @@ export interface TrawlRecord {
   depth?: number;
   /** With `crawl`: the URL of the page that linked here; null for an input URL. */
   parent?: string | null;
+  /** With `recipe`: the kind of page this is. */
+  kind?: string;
+  /**
+   * With a recipe kind that has `carry`: the item of the referring page that the followed link sat
+   * in (its fields as extracted there), or null when the link sat in no item.
+   */
+  from?: { [key: string]: ExtractedValue } | null;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

@@ -18,6 +18,12 @@ import { createVisit, visitKey } from "./visit.js";
 /** An input URL as a pool item, when not crawling. */
 const asItem = (input: InputUrl): CrawlItem => ({ input, depth: 0, parent: null, seed: input.ok ? input.url : input.line });
 
+/** A recipe's start URLs, then the caller's. */
+async function* withStart(start: readonly string[], urls: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  yield* start;
+  yield* urls;
+}
+
 /** One signal for the run: aborted by the caller's signal, or by us when the consumer stops early. */
 function runController(callerSignal: AbortSignal | undefined): { controller: AbortController; release: () => void } {
   const controller = new AbortController();
@@ -43,7 +49,7 @@ export async function* trawl(
 ): AsyncGenerator<TrawlRecord, void, undefined> {
   const resolved = resolveOptions(options);
   if (resolved.saveDir !== undefined) await prepareSaveDir(resolved.saveDir);
-  const extractor = await createExtractor(resolved.select);
+  const extractor = await createExtractor(resolved.plans);
   const { controller, release } = runController(resolved.signal);
   const signal = controller.signal;
   const fetcher = createFetcher(resolved, signal);
@@ -52,9 +58,10 @@ export async function* trawl(
     const politeness = await createPoliteness(resolved, fetcher.document);
     // Crawling, every URL is fetched once whatever `dedupe` says: links lead back to pages often.
     const seen = resolved.dedupe || resolved.crawl ? new HashSet64() : null;
-    const lines = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fetcher.document, resolved.maxBytes);
+    const given = resolved.startUrls.length === 0 ? urls : withStart(resolved.startUrls, urls);
+    const lines = resolved.sitemaps.length === 0 ? given : withSitemaps(given, resolved.sitemaps, fetcher.document, resolved.maxBytes);
     const filter = { seen, shard: resolved.shard, skip: resolved.skip };
-    crawl = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning, resolved.skip) : null;
+    crawl = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning, resolved.skip, resolved.kinds) : null;
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
     const visit = createVisit({
       fetchPage: fetcher.pages(politeness),
@@ -62,6 +69,8 @@ export async function* trawl(
       extractor,
       saveDir: resolved.saveDir,
       crawl,
+      followsSelected: resolved.crawl?.links === "selected",
+      kinds: resolved.kinds,
       onStart: resolved.onStart,
       signal,
     });

@@ -3,9 +3,10 @@
  * (robots.txt, the request and its retries), `finish` runs once they are free (links, extraction,
  * the record). A URL that is never requested (a bad line, robots.txt) ends in `fetch` with its record.
  */
-import type { Crawl } from "./crawl/start.js";
+import type { Crawl, CrawlKinds } from "./crawl/start.js";
 import type { CrawlItem } from "./crawl/frontier.js";
 import type { Extractor } from "./extract/extractor.js";
+import type { FollowedLink } from "./extract/follow-links.js";
 import type { FetchOutcome } from "./http/fetch-with-retry.js";
 import type { TrawlRecord } from "./record.js";
 import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./records/make-record.js";
@@ -18,6 +19,10 @@ export interface VisitSettings {
   extractor: Extractor;
   saveDir: string | undefined;
   crawl: Crawl | null;
+  /** True when the crawl follows what the follow selectors pick: links are known after extraction. */
+  followsSelected: boolean;
+  /** A recipe's kinds, by plan index (records get `kind`, and `from` when it carries); null without. */
+  kinds: CrawlKinds;
   onStart: ((url: string) => void) | undefined;
   signal: AbortSignal;
 }
@@ -34,6 +39,16 @@ interface Fetched {
 /** What the pool carries from `fetch` to `finish`. */
 export type Visited = Fetched | TrawlRecord | null;
 
+/** Where an item sits in a crawl, as its record says: depth, parent, and a recipe's kind and carried item. */
+function placeOf(item: CrawlItem, kinds: CrawlKinds): CrawlPlace {
+  const place: CrawlPlace = { depth: item.depth, parent: item.parent };
+  const kind = kinds?.[item.kind ?? 0];
+  if (!kind) return place;
+  place.kind = kind.name;
+  if (kind.carry) place.from = item.from ?? null;
+  return place;
+}
+
 /** The key a URL is limited under in the pool: its host (a bad line has none). */
 export function visitKey(item: CrawlItem): string {
   return item.input.ok ? hostOf(item.input.url) : "";
@@ -43,7 +58,7 @@ export function createVisit(settings: VisitSettings): {
   fetch: (item: CrawlItem) => Promise<Visited>;
   finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord>;
 } {
-  const { fetchPage, allows, extractor, saveDir, crawl, onStart, signal } = settings;
+  const { fetchPage, allows, extractor, saveDir, crawl, followsSelected, kinds, onStart, signal } = settings;
   // Without a crawl every record has the same context: made once.
   const plainContext: RecordContext = { extractor, saveDir, place: undefined };
 
@@ -51,7 +66,7 @@ export function createVisit(settings: VisitSettings): {
     // After an abort, URLs still queued in the pool were never started: they get no record, like
     // the URLs never read from the input (only what was in flight ends as EABORTED).
     if (signal.aborted) return null;
-    const place = crawl ? { depth: item.depth, parent: item.parent } : undefined;
+    const place = crawl ? placeOf(item, kinds) : undefined;
     if (!item.input.ok) return invalidRecord(item.input, place);
     const url = item.input.url;
     if (allows && !(await allows(url))) return robotsRecord(url, place);
@@ -62,18 +77,42 @@ export function createVisit(settings: VisitSettings): {
     return { item, url, outcome, started, place };
   };
 
-  const recordOf = (done: Visited): TrawlRecord | null | Promise<TrawlRecord> => {
+  const recordOf = (done: Visited, onLinks?: (links: FollowedLink[]) => void): TrawlRecord | null | Promise<TrawlRecord> => {
     if (done === null || !("outcome" in done)) return done;
-    const { url, outcome, started, place } = done;
-    return fetchedRecord(url, outcome, started, place ? { extractor, saveDir, place } : plainContext);
+    const { url, outcome, started, place, item } = done;
+    if (!place) return fetchedRecord(url, outcome, started, plainContext);
+    return fetchedRecord(url, outcome, started, { extractor, saveDir, place, plan: item.kind ?? 0, onLinks });
   };
 
   // A crawl counts its pages in flight until their links are offered: only then can it tell it is done.
   // Links are offered before extraction, which may move the body to a parse thread.
   const finishCrawled = (done: Visited): TrawlRecord | null | Promise<TrawlRecord> => {
-    if (done !== null && "outcome" in done) (crawl as Crawl).pageDone(done.item, done.outcome);
-    else (crawl as Crawl).pageDone(null, null);
-    return recordOf(done);
+    const page = crawl as Crawl;
+    if (done === null || !("outcome" in done)) {
+      page.pageDone(null, null);
+      return done;
+    }
+    if (!followsSelected) {
+      page.pageDone(done.item, done.outcome);
+      return recordOf(done);
+    }
+    // Following chosen links, the links come out of the extraction: the page is done after it.
+    let selected: FollowedLink[] | null = null;
+    let record: TrawlRecord | Promise<TrawlRecord> | null;
+    try {
+      record = recordOf(done, (links) => {
+        selected = links;
+      });
+    } catch (error) {
+      page.pageDone(done.item, done.outcome, null);
+      throw error;
+    }
+    const settle = () => page.pageDone(done.item, done.outcome, selected);
+    if (!(record instanceof Promise)) {
+      settle();
+      return record;
+    }
+    return record.finally(settle);
   };
   return { fetch, finish: crawl ? finishCrawled : recordOf };
 }

@@ -1,5 +1,7 @@
 import { UsageError } from "../errors.js";
 import type { InputSource } from "./input.js";
+import { readFileSync } from "node:fs";
+import type { Recipe } from "../crawl/recipe.js";
 import type { Scope } from "../crawl/scopes.js";
 import { type CrawlOptions, resolveOptions, type TrawlOptions } from "../options.js";
 import { parseSelectArgument } from "../extract/fields.js";
@@ -28,6 +30,8 @@ export interface RawFlags {
   robots?: boolean;
   select?: string[];
   each?: string;
+  follow?: string[];
+  recipe?: string;
   dedupe: boolean;
   shard?: string;
   ordered?: boolean;
@@ -65,6 +69,24 @@ export interface CliSettings {
   quiet: boolean;
   verbose: boolean;
   allowFailures: boolean;
+}
+
+/**
+ * Reads `--recipe <file>` (JSON). What it says is the library's to check (`resolveOptions`, naming
+ * the key at fault); a file that cannot be read or is not JSON is the CLI's usage error.
+ */
+function readRecipe(file: string): Recipe {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--recipe ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  try {
+    return JSON.parse(text) as Recipe;
+  } catch (error) {
+    throw new UsageError(`--recipe ${file}: not JSON (${(error as Error).message})`);
+  }
 }
 
 /** The text typed for each option, so that a message can quote it rather than the value it became. */
@@ -112,7 +134,10 @@ function formatOf(format: string | undefined, output: string | undefined): Forma
   return "ndjson";
 }
 
-/** The crawl flags; they mean nothing without --crawl, so they ask for it rather than being ignored. */
+/**
+ * The crawl flags; they mean nothing without a crawl (--crawl, --follow or --recipe), so they ask
+ * for one rather than being ignored.
+ */
 function crawlOptions(flags: RawFlags, raw: RawText): CrawlOptions | false {
   const include = flags.include ?? [];
   const exclude = flags.exclude ?? [];
@@ -124,8 +149,10 @@ function crawlOptions(flags: RawFlags, raw: RawText): CrawlOptions | false {
     flags.maxPages !== undefined && "--max-pages",
     flags.followNofollow && "--follow-nofollow",
   ].filter(Boolean);
-  if (!flags.crawl) {
-    if (given.length > 0) throw new UsageError(`${given[0]} needs --crawl`);
+  const selected = (flags.follow ?? []).length > 0 || flags.recipe !== undefined;
+  if (!flags.crawl && selected && given.length === 0) return false;
+  if (!flags.crawl && !selected) {
+    if (given.length > 0) throw new UsageError(`${given[0]} needs --crawl (or --follow, --recipe)`);
     return false;
   }
   const crawl: CrawlOptions = { include, exclude, followNofollow: flags.followNofollow ?? false };
@@ -153,9 +180,12 @@ export function parseFlags(
   if (urls.length > 0) sources.push({ kind: "list", urls });
   for (const path of flags.input ?? []) sources.push(path === "-" ? { kind: "stdin" } : { kind: "file", path });
   const sitemaps = flags.sitemap ?? [];
-  const implicitStdin = sources.length === 0 && sitemaps.length === 0 && !stdinIsTTY;
+  // A recipe brings its own start URLs: stdin is read for more only when asked (-i -).
+  const recipe = flags.recipe === undefined ? undefined : readRecipe(flags.recipe);
+  const hasStart = (recipe?.start ?? []).length > 0;
+  const implicitStdin = sources.length === 0 && sitemaps.length === 0 && !hasStart && !stdinIsTTY;
   if (implicitStdin) sources.push({ kind: "stdin" });
-  if (sources.length === 0 && sitemaps.length === 0) {
+  if (sources.length === 0 && sitemaps.length === 0 && !hasStart) {
     throw new UsageError("no URLs: give them as arguments, with --input FILE, or on stdin");
   }
 
@@ -194,6 +224,8 @@ export function parseFlags(
   assign("proxy", flags.proxy);
   assign("saveDir", flags.save);
   assign("each", flags.each);
+  if ((flags.follow ?? []).length > 0) options.follow = flags.follow as string[];
+  if (recipe !== undefined) options.recipe = recipe;
   if (flags.rate !== undefined) {
     raw.set("ratePerSecond", flags.rate);
     options.ratePerSecond = parseRate(flags.rate) ?? Number.NaN;

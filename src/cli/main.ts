@@ -66,6 +66,8 @@ async function buildProgram(): Promise<Command> {
     .option("--each <css>", "evaluate every -s field inside each element matching <css>; one object per element, in data.items")
     .optionsGroup("Crawl:")
     .option("--crawl", "also follow the a[href] links of every HTML page fetched")
+    .option("--follow <css[@attr]>", "follow only the links these selectors pick (href unless @attr); implies a crawl with no depth limit; repeatable", collect)
+    .option("--recipe <file>", "a JSON recipe: start URLs and kinds of page, each with its own select, follow and carry (see README)")
     .option("--depth <n>", "with --crawl: follow links up to this depth; input URLs are 0 (default: 2)")
     .option("--scope <scope>", "with --crawl: origin, host, domain (registrable) or any (default: origin)")
     .option("--include <regex>", "with --crawl: follow only links matching; repeatable", collect)

@@ -30,6 +30,8 @@ const FLAGS: Record<string, FlagName> = {
   cookieFile: { flag: "--cookies" },
   select: { flag: "--select" },
   each: { flag: "--each" },
+  follow: { flag: "--follow" },
+  recipe: { flag: "--recipe" },
   shard: { flag: "--shard", expected: "k/n with 1 <= k <= n, such as 2/5" },
   saveDir: { flag: "--save" },
   sitemaps: { flag: "--sitemap" },

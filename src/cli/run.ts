@@ -26,8 +26,9 @@ import { urlsFormat } from "./formats/urls.js";
 /** The optional record keys a run's records carry (their CSV columns). */
 function optionalColumns(options: TrawlOptions): OptionalColumn[] {
   const columns: OptionalColumn[] = [];
-  if (options.crawl) columns.push("depth", "parent");
+  if (options.crawl || options.follow || options.recipe) columns.push("depth", "parent");
   if (options.saveDir !== undefined) columns.push("file");
+  if (options.recipe !== undefined) columns.push("kind");
   return columns;
 }
 
@@ -77,7 +78,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   const journal = await crawlJournal(options, settings, resume !== null);
   const records = trawl(input, {
     ...options,
-    ...(journal && options.crawl ? { crawl: { ...(options.crawl === true ? {} : options.crawl), journal } } : {}),
+    ...(journal ? { crawl: { ...(options.crawl === true || !options.crawl ? {} : options.crawl), journal } } : {}),
     ...(resume ? { skip: (key: string) => resume.done.has(key) } : {}),
     signal: controller.signal,
     onWarning: (warning) => {
@@ -125,7 +126,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     process.off("SIGTERM", onTerminate);
   }
   // No URL at all is a usage error; a sitemap that (after --resume) leaves nothing to do is not.
-  if (counter.lines === 0 && written === 0 && signalExit === 0 && (options.sitemaps ?? []).length === 0) {
+  if (counter.lines === 0 && written === 0 && signalExit === 0 && (options.sitemaps ?? []).length === 0 && !options.recipe) {
     throw new UsageError("no URLs in the input (it is empty or holds only comments)");
   }
   if (written === 0) await output.write(format.begin());
@@ -160,7 +161,8 @@ async function writeSummaryFile(path: string, summary: RunSummary): Promise<void
  * that `--resume` can continue it (crawl/journal.ts). A run that is not resuming starts a new one.
  */
 async function crawlJournal(options: TrawlOptions, settings: CliSettings, resuming: boolean): Promise<string | undefined> {
-  if (!options.crawl || settings.output === undefined || settings.format !== "ndjson") return undefined;
+  const crawling = options.crawl || (options.follow ?? []).length > 0 || options.recipe !== undefined;
+  if (!crawling || settings.output === undefined || settings.format !== "ndjson") return undefined;
   const journal = `${settings.output}.crawl`;
   if (!resuming) await rm(journal, { force: true });
   else if (!existsSync(journal) && !settings.quiet) {

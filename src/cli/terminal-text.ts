@@ -15,6 +15,5 @@ export function terminalSafe(text: string, maxLength = 200): string {
  * terminals) raw; they can only occur inside strings, where `\u00XX` means the same character.
  */
 export function terminalSafeJson(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u007f-\u009f]/g, (char) => `\\u00${char.charCodeAt(0).toString(16)}`);
 }

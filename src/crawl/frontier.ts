@@ -1,3 +1,4 @@
+import type { ExtractedValue } from "../record.js";
 import type { HashSet64 } from "../urls/seen-set.js";
 import type { InputUrl } from "../urls/normalize.js";
 import { inScope } from "./scope.js";
@@ -14,6 +15,8 @@ export interface CrawlSettings {
   /** Pages taken at most, input URLs included; Infinity for no limit. */
   maxPages: number;
   followNofollow: boolean;
+  /** Which links a page offers: every `a[href]` (a plain crawl), or those its follow selectors pick. */
+  links: "anchors" | "selected";
   /** The crawl journal's file, when the crawl is to be resumable (see journal.ts). */
   journal?: string | undefined;
 }
@@ -26,6 +29,20 @@ export interface CrawlItem {
   parent: string | null;
   /** The input URL this chain started at: the scope is measured from it. */
   seed: string;
+  /** The kind of page (a recipe's kind, by index); absent for the first kind. */
+  kind?: number;
+  /** With a recipe kind that carries: the item of the referring page the link sat in, or null. */
+  from?: { [key: string]: ExtractedValue } | null;
+}
+
+/** A link a page's follow selectors picked, with the kind of page it leads to and the item it sat in. */
+export interface SelectedLink {
+  url: string;
+  /** The kind's index; 0 for plain `follow`. */
+  kind: number;
+  /** What goes to the new item's `from` (the referring item when its kind carries); undefined for none. */
+  from: { [key: string]: ExtractedValue } | null | undefined;
+  nofollow: boolean;
 }
 
 /**
@@ -61,6 +78,27 @@ export class Frontier {
       if (!this.wanted(link, seed)) continue;
       if (!this.seen.add(link)) continue;
       const item = { input: { ok: true, url: link }, depth: from.depth + 1, parent: from.input.ok ? from.input.url : null, seed: from.seed } as const;
+      this.onItem?.(item);
+      this.queue.push(item);
+    }
+    this.notify();
+  }
+
+  /**
+   * Offers the links a page's follow selectors picked (`follow`, a recipe): each in scope, wanted and
+   * new is queued as its kind, carrying what the link sat in when the kind says so.
+   */
+  offerSelected(links: readonly SelectedLink[], from: CrawlItem): void {
+    if (from.depth >= this.settings.maxDepth) return;
+    const seed = new URL(from.seed);
+    const parent = from.input.ok ? from.input.url : null;
+    for (const link of links) {
+      if (link.nofollow && !this.settings.followNofollow) continue;
+      if (!this.wanted(link.url, seed)) continue;
+      if (!this.seen.add(link.url)) continue;
+      const item: CrawlItem = { input: { ok: true, url: link.url }, depth: from.depth + 1, parent, seed: from.seed };
+      if (link.kind !== 0) item.kind = link.kind;
+      if (link.from !== undefined) item.from = link.from;
       this.onItem?.(item);
       this.queue.push(item);
     }

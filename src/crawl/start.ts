@@ -5,28 +5,43 @@
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
 import type { InputUrl } from "../urls/normalize.js";
 import type { HashSet64 } from "../urls/seen-set.js";
-import type { CrawlItem, CrawlSettings } from "./frontier.js";
+import type { FollowedLink } from "../extract/follow-links.js";
+import type { CrawlItem, CrawlSettings, SelectedLink } from "./frontier.js";
 import type { CrawlJournal } from "./journal.js";
 
 export interface Crawl {
   /** The URLs to fetch: the input first-come, then the links found, each once. */
   items(): AsyncIterable<CrawlItem>;
   /**
-   * A page is done (null: an item that was never fetched): its links (when it is HTML and not at the depth limit) are offered, and it no
+   * A page is done (null: an item that was never fetched): its links (following chosen links: the
+   * ones its follow selectors picked, `selected`, known once it is extracted; else every a[href]) (when it is HTML and not at the depth limit) are offered, and it no
    * longer counts as in flight. Call once per item taken, whatever became of it.
    */
-  pageDone(item: CrawlItem | null, outcome: FetchOutcome | null): void;
+  pageDone(item: CrawlItem | null, outcome: FetchOutcome | null, selected?: readonly FollowedLink[] | null): void;
   /** Ends the crawl's files (the journal). */
   close(): void;
 }
 
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
+/** The links follow selectors picked, as the frontier takes them: kind by index, `from` when that kind carries. */
+function selectedLinks(links: readonly FollowedLink[], kinds: CrawlKinds): SelectedLink[] {
+  return links.map((link) => {
+    const kind = kinds === null || link.kind === null ? 0 : kinds.findIndex((each) => each.name === link.kind);
+    const carry = kinds?.[kind]?.carry === true;
+    return { url: link.url, kind: Math.max(kind, 0), from: carry ? link.item : undefined, nofollow: link.nofollow };
+  });
+}
+
+/** A recipe's kinds, by plan index: a followed link's kind is looked up by name, `carry` says what goes to `from`. */
+export type CrawlKinds = readonly { name: string; carry: boolean }[] | null;
+
 export async function startCrawl(
   settings: CrawlSettings,
   input: AsyncIterable<InputUrl>,
   seen: HashSet64,
   onWarning?: (warning: { option: string; message: string }) => void,
   done?: (url: string) => boolean,
+  kinds: CrawlKinds = null,
 ): Promise<Crawl> {
   const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
     import("./frontier.js"),
@@ -51,8 +66,15 @@ export async function startCrawl(
   }
   return {
     items: () => frontier.items(),
-    pageDone(item, outcome) {
+    pageDone(item, outcome, selected) {
       try {
+        if (settings.links === "selected") {
+          if (outcome && log && outcome.finalUrl !== (item?.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
+          if (!item || !outcome || !selected || selected.length === 0) return;
+          if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
+          frontier.offerSelected(selectedLinks(selected, kinds), item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
+          return;
+        }
         const body = outcome?.body;
         if (outcome && log && outcome.finalUrl !== (item?.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
         if (!item || !outcome || !body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return;

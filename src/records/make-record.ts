@@ -1,15 +1,20 @@
 import { TrawlError } from "../errors.js";
+import type { FollowedLink } from "../extract/follow-links.js";
 import type { Extraction } from "../extract/select.js";
 import type { Extractor } from "../extract/extractor.js";
 import { isHtml } from "../extract/charset.js";
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
-import type { TrawlRecord } from "../record.js";
+import type { ExtractedValue, TrawlRecord } from "../record.js";
 import { saveBody } from "./save-body.js";
 
 /** Where a record sits in a crawl; absent when not crawling. */
 export interface CrawlPlace {
   depth: number;
   parent: string | null;
+  /** With a recipe: the kind of page. */
+  kind?: string;
+  /** With a recipe kind that carries: the referring page's item the link sat in (null: none). */
+  from?: { [key: string]: ExtractedValue } | null;
 }
 
 /** The record of a URL that was never requested: a bad input line, or one robots.txt disallows. */
@@ -45,6 +50,10 @@ export interface RecordContext {
   extractor: Extractor;
   saveDir: string | undefined;
   place: CrawlPlace | undefined;
+  /** The extraction plan of this kind of page (an index into the extractor's plans). @default 0 */
+  plan?: number;
+  /** Gets the links the page's follow selectors picked, once extracted (a crawl offers them). */
+  onLinks?: ((links: FollowedLink[]) => void) | undefined;
 }
 
 /**
@@ -86,7 +95,7 @@ function extractedRecord(page: Page, context: RecordContext, file: string | unde
   if (!body || !page.html) return recordOf(page, context, file, null, null);
   let extraction: Extraction | Promise<Extraction>;
   try {
-    extraction = context.extractor.extract(body, outcome.contentType, outcome.finalUrl);
+    extraction = context.extractor.extract(body, outcome.contentType, outcome.finalUrl, context.plan);
   } catch (error) {
     return recordOf(page, context, file, null, parseFailure(error));
   }
@@ -119,6 +128,7 @@ function recordOf(
   const ms = Math.round(performance.now() - started);
   const title = extraction?.title ?? null;
   const data = extraction?.data ?? {};
+  if (extraction?.links) context.onLinks?.(extraction.links);
   const recordError = error && { code: error.code, message: error.message };
   const place = context.place;
   // Keys in the order of TrawlRecord; the plain literal is the common case (no --save, no crawl).
