@@ -1,7 +1,9 @@
 /**
  * One URL's way through the stages, in two steps the pool runs: `fetch` holds the URL's pool slots
  * (robots.txt, the request and its retries), `finish` runs once they are free (links, extraction,
- * the record). A URL that is never requested (a bad line, robots.txt) ends in `fetch` with its record.
+ * the record, then the crawl's `recordDone`: a shared crawl commits it, or drops it when the page
+ * is another worker's now). A URL that is never requested (a bad line, robots.txt) ends in `fetch`
+ * with its record.
  */
 import type { Crawl } from "./crawl/start.js";
 import type { CrawlItem } from "./crawl/frontier.js";
@@ -31,8 +33,14 @@ interface Fetched {
   place: CrawlPlace | undefined;
 }
 
+/** A URL that was never requested: its record (a bad line, robots.txt), or null when the run stopped first. */
+interface Unfetched {
+  item: CrawlItem;
+  record: TrawlRecord | null;
+}
+
 /** What the pool carries from `fetch` to `finish`. */
-export type Visited = Fetched | TrawlRecord | null;
+export type Visited = Fetched | Unfetched;
 
 /** The key a URL is limited under in the pool: its host (a bad line has none). */
 export function visitKey(item: CrawlItem): string {
@@ -41,7 +49,7 @@ export function visitKey(item: CrawlItem): string {
 
 export function createVisit(settings: VisitSettings): {
   fetch: (item: CrawlItem) => Promise<Visited>;
-  finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord>;
+  finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord | null>;
 } {
   const { fetchPage, allows, extractor, saveDir, crawl, onStart, signal } = settings;
   // Without a crawl every record has the same context: made once.
@@ -50,11 +58,11 @@ export function createVisit(settings: VisitSettings): {
   const fetch = async (item: CrawlItem): Promise<Visited> => {
     // After an abort, URLs still queued in the pool were never started: they get no record, like
     // the URLs never read from the input (only what was in flight ends as EABORTED).
-    if (signal.aborted) return null;
+    if (signal.aborted) return { item, record: null };
     const place = crawl ? { depth: item.depth, parent: item.parent } : undefined;
-    if (!item.input.ok) return invalidRecord(item.input, place);
+    if (!item.input.ok) return { item, record: invalidRecord(item.input, place) };
     const url = item.input.url;
-    if (allows && !(await allows(url))) return robotsRecord(url, place);
+    if (allows && !(await allows(url))) return { item, record: robotsRecord(url, place) };
     onStart?.(url);
     const started = performance.now();
     // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
@@ -63,17 +71,23 @@ export function createVisit(settings: VisitSettings): {
   };
 
   const recordOf = (done: Visited): TrawlRecord | null | Promise<TrawlRecord> => {
-    if (done === null || !("outcome" in done)) return done;
+    if (!("outcome" in done)) return done.record;
     const { url, outcome, started, place } = done;
     return fetchedRecord(url, outcome, started, place ? { extractor, saveDir, place } : plainContext);
   };
 
   // A crawl counts its pages in flight until their links are offered: only then can it tell it is done.
   // Links are offered before extraction, which may move the body to a parse thread.
-  const finishCrawled = (done: Visited): TrawlRecord | null | Promise<TrawlRecord> => {
-    if (done !== null && "outcome" in done) (crawl as Crawl).pageDone(done.item, done.outcome);
-    else (crawl as Crawl).pageDone(null, null);
-    return recordOf(done);
+  const finishCrawled = (done: Visited): TrawlRecord | null | Promise<TrawlRecord | null> => {
+    (crawl as Crawl).pageDone(done.item, "outcome" in done ? done.outcome : null);
+    const record = recordOf(done);
+    return crawl?.recordDone ? kept(crawl, done.item, record) : record;
   };
   return { fetch, finish: crawl ? finishCrawled : recordOf };
+}
+
+/** The record once the crawl has taken it (a shared crawl's commit), or null when it is dropped. */
+async function kept(crawl: Crawl, item: CrawlItem, made: TrawlRecord | null | Promise<TrawlRecord>): Promise<TrawlRecord | null> {
+  const record = await made;
+  return (await crawl.recordDone?.(item, record)) ? record : null;
 }

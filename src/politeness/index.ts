@@ -2,7 +2,8 @@
  * How hard one host is hit (SPEC §2), composed for a run:
  * - adaptive-limits.ts: per-host concurrency that backs off on 429/503 and slow answers (AIMD);
  * - host-pacer.ts: `ratePerSecond` spacing shared by all workers of a host;
- * - robots.ts: robots.txt once per origin, its verdicts and Crawl-delay.
+ * - robots.ts: robots.txt once per origin, its verdicts and Crawl-delay;
+ * - with a fleet (a shared crawl, SPEC §11), host slots and robots.txt held for every process.
  */
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
 import { ROBOTS_MAX_BYTES } from "../limits.js";
@@ -32,15 +33,35 @@ export interface Politeness {
   allows: ((url: string) => Promise<boolean>) | null;
 }
 
-/** Builds a run's politeness; robots.txt is fetched through `fetchDocument` when asked for. */
+/**
+ * What the processes of a fleet share (a shared crawl), as politeness asks for it: the limits of a
+ * host hold over the whole fleet rather than per process.
+ */
+export interface FleetPoliteness {
+  /**
+   * Waits until a request to `host` may start: fewer than `maxConcurrent` requests in flight to it
+   * over the fleet, the last start `intervalMs` ago. Null when `signal` aborts first.
+   */
+  acquireHost(host: string, options: { maxConcurrent: number; intervalMs: number; signal: AbortSignal }): Promise<{ release(): Promise<void> } | null>;
+  /** robots.txt fetched once for the fleet: `fetchRobots` runs in one process, the others get its outcome. */
+  robots(url: string, fetchRobots: (url: string) => Promise<FetchOutcome>): Promise<FetchOutcome>;
+}
+
+/**
+ * Builds a run's politeness; robots.txt is fetched through `fetchDocument` when asked for. With a
+ * `fleet`, each attempt holds one of the fleet's slots on its host (the adaptive limit of this
+ * process, the rate or Crawl-delay as the spacing) from before its request to its answer.
+ */
 export async function createPoliteness(
   settings: PolitenessSettings,
   fetchDocument: (url: string, maxBytes: number) => Promise<FetchOutcome>,
+  fleet?: FleetPoliteness,
 ): Promise<Politeness> {
   const adaptive = new AdaptiveLimits(settings.perHostConcurrency);
+  const fetchRobots = (url: string) => fetchDocument(url, Math.min(settings.maxBytes, ROBOTS_MAX_BYTES));
   // robots-parser loads only when robots.txt is obeyed.
   const robots: RobotsCache | null = settings.robots
-    ? new (await import("./robots.js")).RobotsCache((url) => fetchDocument(url, Math.min(settings.maxBytes, ROBOTS_MAX_BYTES)), settings.userAgent)
+    ? new (await import("./robots.js")).RobotsCache(fleet ? (url) => fleet.robots(url, fetchRobots) : fetchRobots, settings.userAgent)
     : null;
   const rate = settings.ratePerSecond;
   // The pace of a host: the rate, or its robots.txt Crawl-delay when that is slower.
@@ -50,11 +71,47 @@ export async function createPoliteness(
     if (rateMs === null) return delayMs;
     return delayMs === null ? rateMs : Math.max(rateMs, delayMs);
   };
+  if (fleet) {
+    return { ...fleetSlots(fleet, adaptive, intervalOf), limitOf: (key) => adaptive.limitOf(key), allows: robots ? async (url) => (await robots.check(url)).allowed : null };
+  }
   const pacer = rate === undefined && !robots ? null : new HostPacer(intervalOf);
   return {
     pace: pacer ? (url, signal) => pacer.wait(hostOf(url), signal) : undefined,
     observe: (key, status, ms) => adaptive.observe(key, status, ms),
     limitOf: (key) => adaptive.limitOf(key),
     allows: robots ? async (url) => (await robots.check(url)).allowed : null,
+  };
+}
+
+/**
+ * Pace and observe for a fleet: `pace` takes a fleet slot on the URL's host before each attempt,
+ * `observe` (called once after each attempt, under the same host) gives one back. A process's
+ * slots on one host are alike, so which one goes back does not matter.
+ */
+function fleetSlots(
+  fleet: FleetPoliteness,
+  adaptive: AdaptiveLimits,
+  intervalOf: (host: string) => number | null,
+): Pick<Politeness, "pace" | "observe"> {
+  const held = new Map<string, { release(): Promise<void> }[]>();
+  return {
+    async pace(url, signal) {
+      const host = hostOf(url);
+      const options = { maxConcurrent: adaptive.limitOf(host), intervalMs: intervalOf(host) ?? 0, signal };
+      const slot = await fleet.acquireHost(host, options);
+      if (!slot) return false;
+      const slots = held.get(host);
+      if (slots) slots.push(slot);
+      else held.set(host, [slot]);
+      return true;
+    },
+    observe(key, status, ms) {
+      adaptive.observe(key, status, ms);
+      const slots = held.get(key);
+      const slot = slots?.pop();
+      if (slots?.length === 0) held.delete(key);
+      // A slot not given back (Redis away) expires with its lease: it is no longer renewed.
+      slot?.release().catch(() => {});
+    },
   };
 }

@@ -1,0 +1,177 @@
+import type { FetchOutcome } from "../../http/fetch-with-retry.js";
+import type { TrawlRecord } from "../../record.js";
+import type { InputUrl } from "../../urls/normalize.js";
+import { type CrawlItem, type CrawlSettings, linkItem, wantedLink } from "../frontier.js";
+import type { Crawl, FoundLinks } from "../start.js";
+import type { Claim, JsonValue, QueueEntry } from "./queue-entry.js";
+import type { SharedFrontier } from "./shared-frontier.js";
+
+/**
+ * A crawl shared through Redis, as a run's `Crawl`: its items are claims on the job's queue, and a
+ * page's record is committed with the page's links in one atomic step (`recordDone`), only while
+ * this worker still holds the claim. This worker's input URLs are offered to the job as its queue
+ * runs dry, so a long list is never copied into Redis at once.
+ */
+
+// Entries claimed per round trip at most.
+const CLAIM_BATCH = 8;
+// Input URLs read and offered per round trip.
+const INPUT_BATCH = 256;
+
+/** A claim taken, until its record is committed. */
+interface Pending {
+  claim: Claim;
+  links: QueueEntry[];
+  /** Where the page landed, when a redirect took it elsewhere: marked seen before the commit. */
+  finalUrl: string | null;
+}
+
+/** A queue entry for a crawl item: the URL (or the bad line), its place, and the rest as payload. */
+export function entryOf(item: CrawlItem): QueueEntry {
+  const { input, depth, parent, seed, ...rest } = item;
+  const url = input.ok ? input.url : input.line;
+  // Whatever else an item carries (a recipe's page kind, the item it came from) rides along as JSON.
+  const payload = { ...rest } as { [key: string]: JsonValue };
+  if (seed !== url) payload.seed = seed;
+  if (!input.ok) payload.invalid = input.reason;
+  return Object.keys(payload).length > 0 ? { url, depth, parent, payload } : { url, depth, parent };
+}
+
+/** The crawl item of a claimed entry (the inverse of `entryOf`). */
+export function itemOf(entry: QueueEntry): CrawlItem {
+  const { seed, invalid, ...rest } = (entry.payload ?? {}) as { [key: string]: JsonValue };
+  const input: InputUrl = typeof invalid === "string" ? { ok: false, line: entry.url, reason: invalid } : { ok: true, url: entry.url };
+  return { ...rest, input, depth: entry.depth, parent: entry.parent, seed: typeof seed === "string" ? seed : entry.url };
+}
+
+/** Wakes the claim loop: each `notify` since the last `rearm` aborts `signal`. */
+class Waker {
+  private controller = new AbortController();
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  notify(): void {
+    this.controller.abort();
+  }
+  rearm(): void {
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+  }
+}
+
+/** Resolves once either signal aborts. */
+function either(a: AbortSignal, b: AbortSignal): Promise<void> {
+  if (a.aborted || b.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      a.removeEventListener("abort", done);
+      b.removeEventListener("abort", done);
+      resolve();
+    };
+    a.addEventListener("abort", done);
+    b.addEventListener("abort", done);
+  });
+}
+
+export interface SharedCrawlSettings {
+  crawl: CrawlSettings;
+  /** Claims held at most: enough to keep the pool busy, few enough to leave work to the others. */
+  maxHeld: number;
+  readLinks: (item: CrawlItem, outcome: FetchOutcome) => FoundLinks | null;
+  signal: AbortSignal;
+}
+
+export class SharedCrawl implements Crawl {
+  private readonly pending = new Map<CrawlItem, Pending>();
+  private readonly waker = new Waker();
+  private readonly input: AsyncIterator<InputUrl>;
+  private inputDone = false;
+  private held = 0;
+
+  constructor(
+    private readonly frontier: SharedFrontier,
+    input: AsyncIterable<InputUrl>,
+    private readonly settings: SharedCrawlSettings,
+  ) {
+    this.input = input[Symbol.asyncIterator]();
+  }
+
+  /** Claims from the job's queue, until the job is done (nothing queued or claimed anywhere). */
+  async *items(): AsyncGenerator<CrawlItem> {
+    const { signal, maxHeld } = this.settings;
+    try {
+      while (!signal.aborted) {
+        // Rearmed before looking, so that a page finishing from here on cuts the wait below short.
+        this.waker.rearm();
+        if (this.held >= maxHeld) {
+          await either(signal, this.waker.signal);
+          continue;
+        }
+        const wanted = Math.min(CLAIM_BATCH, maxHeld - this.held);
+        const claims = await this.frontier.claim(wanted);
+        for (const claim of claims) yield this.take(claim);
+        if (claims.length === wanted) continue;
+        // The queue ran short: this worker's input comes next (discovered links go first, as locally).
+        if (!this.inputDone) {
+          await this.offerInput();
+          continue;
+        }
+        if (claims.length > 0) continue;
+        const state = await this.frontier.waitForWork({ signal: AbortSignal.any([signal, this.waker.signal]) });
+        if (state === "done") return;
+      }
+    } finally {
+      if (!this.inputDone) await this.input.return?.();
+    }
+  }
+
+  private take(claim: Claim): CrawlItem {
+    const item = itemOf(claim.entry);
+    this.pending.set(item, { claim, links: [], finalUrl: null });
+    this.held++;
+    return item;
+  }
+
+  private async offerInput(): Promise<void> {
+    const entries: QueueEntry[] = [];
+    while (entries.length < INPUT_BATCH) {
+      const next = await this.input.next();
+      if (next.done) {
+        this.inputDone = true;
+        break;
+      }
+      const input = next.value;
+      entries.push(entryOf({ input, depth: 0, parent: null, seed: input.ok ? input.url : input.line }));
+    }
+    await this.frontier.offer(entries);
+  }
+
+  /** Keeps the page's new links until its record is committed with them. */
+  pageDone(item: CrawlItem, outcome: FetchOutcome | null): void {
+    const pending = this.pending.get(item);
+    if (!pending || !outcome) return;
+    const found = this.settings.readLinks(item, outcome);
+    if (!found) return;
+    const { crawl } = this.settings;
+    const seed = new URL(found.from.seed);
+    for (const link of found.links) if (wantedLink(link, seed, crawl)) pending.links.push(entryOf(linkItem(link, found.from)));
+    if (outcome.finalUrl !== pending.claim.entry.url) pending.finalUrl = outcome.finalUrl;
+  }
+
+  /**
+   * Commits the record with the page's links. A page the run stopped (no record, or EABORTED) is
+   * not committed: its claim goes back to the queue when the worker closes, for another to fetch.
+   */
+  async recordDone(item: CrawlItem, record: TrawlRecord | null): Promise<boolean> {
+    const pending = this.pending.get(item);
+    if (!pending) return false;
+    this.pending.delete(item);
+    try {
+      if (record === null || record.error?.code === "EABORTED") return false;
+      if (pending.finalUrl !== null) await this.frontier.markSeen([pending.finalUrl]);
+      return await this.frontier.commit(pending.claim, { json: JSON.stringify(record), ok: record.ok }, pending.links);
+    } finally {
+      this.held--;
+      this.waker.notify();
+    }
+  }
+}
