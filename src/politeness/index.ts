@@ -83,35 +83,78 @@ export async function createPoliteness(
   };
 }
 
+type Slot = { release(): Promise<void> };
+
+// How long an unpaced process keeps a host slot it is not using, for its next request to that host.
+const IDLE_SLOT_MS = 50;
+
 /**
  * Pace and observe for a fleet: `pace` takes a fleet slot on the URL's host before each attempt,
  * `observe` (called once after each attempt, under the same host) gives one back. A process's
- * slots on one host are alike, so which one goes back does not matter.
+ * slots on one host are alike, so which one goes back does not matter. Unpaced, a slot given back
+ * is kept for IDLE_SLOT_MS: a busy process's next request to the host takes it without a round
+ * trip to Redis, and an idle one leaves it to the others soon.
  */
 function fleetSlots(
   fleet: FleetPoliteness,
   adaptive: AdaptiveLimits,
   intervalOf: (host: string) => number | null,
 ): Pick<Politeness, "pace" | "observe"> {
-  const held = new Map<string, { release(): Promise<void> }[]>();
+  const busy = new Map<string, Slot[]>();
+  const idle = new Map<string, { slot: Slot; since: number }[]>();
+  // A slot not given back (Redis away) expires with its lease: it is no longer renewed.
+  const release = (slot: Slot) => slot.release().catch(() => {});
+  let sweeping = false;
+  const sweep = () => {
+    sweeping = false;
+    const old = performance.now() - IDLE_SLOT_MS;
+    for (const [host, slots] of idle) {
+      // Newest last: the oldest ones go first.
+      while (slots.length > 0 && (slots[0] as { since: number }).since <= old) release((slots.shift() as { slot: Slot }).slot);
+      if (slots.length === 0) idle.delete(host);
+    }
+    if (idle.size > 0) schedule();
+  };
+  const schedule = () => {
+    sweeping = true;
+    setTimeout(sweep, IDLE_SLOT_MS).unref();
+  };
+  const keep = (host: string, slot: Slot) => {
+    const slots = idle.get(host);
+    if (slots) slots.push({ slot, since: performance.now() });
+    else idle.set(host, [{ slot, since: performance.now() }]);
+    if (!sweeping) schedule();
+  };
+  const hold = (host: string, slot: Slot) => {
+    const slots = busy.get(host);
+    if (slots) slots.push(slot);
+    else busy.set(host, [slot]);
+  };
   return {
     async pace(url, signal) {
       const host = hostOf(url);
-      const options = { maxConcurrent: adaptive.limitOf(host), intervalMs: intervalOf(host) ?? 0, signal };
-      const slot = await fleet.acquireHost(host, options);
+      const intervalMs = intervalOf(host) ?? 0;
+      const limit = adaptive.limitOf(host);
+      const kept = intervalMs === 0 ? idle.get(host)?.pop()?.slot : undefined;
+      // Unless the host's limit was lowered meanwhile: this process would hold one slot too many.
+      if (kept && (busy.get(host)?.length ?? 0) < limit) {
+        hold(host, kept);
+        return true;
+      }
+      if (kept) release(kept);
+      const slot = await fleet.acquireHost(host, { maxConcurrent: limit, intervalMs, signal });
       if (!slot) return false;
-      const slots = held.get(host);
-      if (slots) slots.push(slot);
-      else held.set(host, [slot]);
+      hold(host, slot);
       return true;
     },
     observe(key, status, ms) {
       adaptive.observe(key, status, ms);
-      const slots = held.get(key);
+      const slots = busy.get(key);
       const slot = slots?.pop();
-      if (slots?.length === 0) held.delete(key);
-      // A slot not given back (Redis away) expires with its lease: it is no longer renewed.
-      slot?.release().catch(() => {});
+      if (slots?.length === 0) busy.delete(key);
+      if (!slot) return;
+      if ((intervalOf(key) ?? 0) > 0) release(slot);
+      else keep(key, slot);
     },
   };
 }

@@ -6,7 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { itemOf, entryOf } from "../../src/crawl/shared/shared-crawl.js";
+import type { CrawlItem, CrawlSettings } from "../../src/crawl/frontier.js";
+import type { Claim, QueueEntry, SharedFrontier } from "../../src/crawl/shared/index.js";
+import { entryOf, itemOf, SharedCrawl } from "../../src/crawl/shared/shared-crawl.js";
+import type { FetchOutcome } from "../../src/http/fetch-with-retry.js";
 import { jobConfig } from "../../src/crawl/shared/fleet.js";
 import { UsageError } from "../../src/errors.js";
 import { exportJob, jobStatus, type TrawlOptions, type TrawlRecord, trawl } from "../../src/index.js";
@@ -237,5 +240,75 @@ describe("queue entries of crawl items", () => {
     expect(itemOf(entryOf(seed))).toEqual(seed);
     const bad = { input: { ok: false as const, line: "nope", reason: "not an absolute URL" }, depth: 0, parent: null, seed: "nope" };
     expect(itemOf(entryOf(bad))).toEqual(bad);
+  });
+});
+
+describe("SharedCrawl, over a stand-in frontier", () => {
+  const settings: CrawlSettings = { maxDepth: 5, scope: "origin", include: [], exclude: [], maxPages: Number.POSITIVE_INFINITY, followNofollow: false };
+  const page = (path: string) => `https://a.test${path}`;
+  const outcome = (url: string): FetchOutcome => ({ finalUrl: url, status: 200, contentType: "text/html", body: Buffer.from("<p>"), error: null, retryAfterMs: null, attempts: 1 });
+  const record = (url: string, code: "EABORTED" | null = null): TrawlRecord => ({
+    url, finalUrl: url, status: code ? null : 200, ok: !code, attempts: 1, ms: 1, bytes: 3, contentType: "text/html", title: null, data: {},
+    error: code ? { code, message: "the run was aborted" } : null,
+  });
+
+  async function* noInput(): AsyncGenerator<never> {}
+
+  /** A frontier that hands out `entries` and records what each commit sends; `accept` says whether a commit goes through. */
+  function standIn(entries: QueueEntry[], accept: (url: string) => boolean) {
+    const commits: { url: string; links: string[] }[] = [];
+    let token = 0;
+    const frontier = {
+      claim: async (count: number): Promise<Claim[]> => entries.splice(0, count).map((entry) => ({ token: ++token, entry })),
+      offer: async () => 0,
+      markSeen: async () => 1,
+      waitForWork: async () => "done",
+      commit: async (claim: Claim, _record: unknown, links: readonly QueueEntry[]) => {
+        commits.push({ url: claim.entry.url, links: links.map((link) => link.url) });
+        return accept(claim.entry.url);
+      },
+    } as unknown as SharedFrontier;
+    return { frontier, commits };
+  }
+
+  it("sends a page's links unless it knows them to be in the job: pages it claimed, links of its commits that went through", async () => {
+    const entries = ["/a", "/b", "/c"].map((path) => ({ url: page(path), depth: 1, parent: page("/") }));
+    const claimed = entries.map((entry) => entry.url);
+    const { frontier, commits } = standIn(entries, (url) => url !== page("/b"));
+    const links: Record<string, string[]> = {
+      [page("/a")]: [page("/a"), page("/b"), page("/x"), page("/y")],
+      [page("/b")]: [page("/x"), page("/z")],
+      [page("/c")]: [page("/z"), page("/y"), page("/x")],
+    };
+    const readLinks = (item: CrawlItem) => ({ links: links[item.input.ok ? item.input.url : ""] ?? [], from: item });
+    const crawl = new SharedCrawl(frontier, noInput(), { crawl: settings, maxHeld: 4, readLinks, signal: new AbortController().signal });
+    const items = await toArray(crawl.items());
+    expect(items.map((item) => (item.input.ok ? item.input.url : ""))).toEqual(claimed);
+    for (const item of items) {
+      const url = item.input.ok ? item.input.url : "";
+      crawl.pageDone(item, outcome(url));
+      await crawl.recordDone(item, record(url));
+    }
+    expect(commits).toEqual([
+      // /a and /b were claimed here: in the job already.
+      { url: page("/a"), links: [page("/x"), page("/y")] },
+      // /x came with /a's commit; /b's commit is refused, so /z is not known to be in the job…
+      { url: page("/b"), links: [page("/z")] },
+      // …and goes again with /c's.
+      { url: page("/c"), links: [page("/z")] },
+    ]);
+  });
+
+  it("commits no record of a page the run stopped: EABORTED, or none at all", async () => {
+    const entries = ["/a", "/b"].map((path) => ({ url: page(path), depth: 1, parent: page("/") }));
+    const { frontier, commits } = standIn(entries, () => true);
+    const readLinks = () => null;
+    const crawl = new SharedCrawl(frontier, noInput(), { crawl: settings, maxHeld: 4, readLinks, signal: new AbortController().signal });
+    const [a, b] = await toArray(crawl.items());
+    crawl.pageDone(a!, outcome(page("/a")));
+    expect(await crawl.recordDone(a!, record(page("/a"), "EABORTED"))).toBe(false);
+    crawl.pageDone(b!, null);
+    expect(await crawl.recordDone(b!, null)).toBe(false);
+    expect(commits).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { FetchOutcome } from "../../http/fetch-with-retry.js";
 import type { TrawlRecord } from "../../record.js";
 import type { InputUrl } from "../../urls/normalize.js";
+import { HashSet64 } from "../../urls/seen-set.js";
 import { type CrawlItem, type CrawlSettings, linkItem, wantedLink } from "../frontier.js";
 import type { Crawl, FoundLinks } from "../start.js";
 import type { Claim, JsonValue, QueueEntry } from "./queue-entry.js";
@@ -22,6 +23,8 @@ const INPUT_BATCH = 256;
 interface Pending {
   claim: Claim;
   links: QueueEntry[];
+  /** The links' URLs, known to be in the job's seen-set once the commit succeeds. */
+  linkUrls: string[];
   /** Where the page landed, when a redirect took it elsewhere: marked seen before the commit. */
   finalUrl: string | null;
 }
@@ -44,17 +47,28 @@ export function itemOf(entry: QueueEntry): CrawlItem {
   return { ...rest, input, depth: entry.depth, parent: entry.parent, seed: typeof seed === "string" ? seed : entry.url };
 }
 
-/** Wakes the claim loop: each `notify` since the last `rearm` aborts `signal`. */
+// The reason a wake-up aborts with: a value, since an abort without one builds a DOMException.
+const WOKEN = Symbol("woken");
+
+/**
+ * Wakes the claim loop. A `notify` (a page done, once a page) only sets a flag unless the loop is
+ * waiting; `signal()` aborts at the next `notify`, or at once if one came since `rearm`.
+ */
 class Waker {
-  private controller = new AbortController();
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
+  private woken = false;
+  private controller: AbortController | null = null;
   notify(): void {
-    this.controller.abort();
+    this.woken = true;
+    this.controller?.abort(WOKEN);
+    this.controller = null;
   }
   rearm(): void {
-    if (this.controller.signal.aborted) this.controller = new AbortController();
+    this.woken = false;
+  }
+  signal(): AbortSignal {
+    if (this.woken) return AbortSignal.abort(WOKEN);
+    this.controller ??= new AbortController();
+    return this.controller.signal;
   }
 }
 
@@ -74,7 +88,10 @@ function either(a: AbortSignal, b: AbortSignal): Promise<void> {
 
 export interface SharedCrawlSettings {
   crawl: CrawlSettings;
-  /** Claims held at most: enough to keep the pool busy, few enough to leave work to the others. */
+  /**
+   * Claims waiting or being fetched at most (a page being extracted and committed no longer counts):
+   * enough to keep the pool busy, few enough to leave work to the others.
+   */
   maxHeld: number;
   readLinks: (item: CrawlItem, outcome: FetchOutcome) => FoundLinks | null;
   signal: AbortSignal;
@@ -82,9 +99,15 @@ export interface SharedCrawlSettings {
 
 export class SharedCrawl implements Crawl {
   private readonly pending = new Map<CrawlItem, Pending>();
+  /**
+   * URLs known to be in the job's seen-set (pages claimed here, links committed here): a page's
+   * links that are known are not sent again. Menus and footers repeat on every page of a site.
+   */
+  private readonly known = new HashSet64();
   private readonly waker = new Waker();
   private readonly input: AsyncIterator<InputUrl>;
   private inputDone = false;
+  /** Claims taken and not yet fetched. */
   private held = 0;
 
   constructor(
@@ -103,7 +126,7 @@ export class SharedCrawl implements Crawl {
         // Rearmed before looking, so that a page finishing from here on cuts the wait below short.
         this.waker.rearm();
         if (this.held >= maxHeld) {
-          await either(signal, this.waker.signal);
+          await either(signal, this.waker.signal());
           continue;
         }
         const wanted = Math.min(CLAIM_BATCH, maxHeld - this.held);
@@ -116,7 +139,7 @@ export class SharedCrawl implements Crawl {
           continue;
         }
         if (claims.length > 0) continue;
-        const state = await this.frontier.waitForWork({ signal: AbortSignal.any([signal, this.waker.signal]) });
+        const state = await this.frontier.waitForWork({ signal: AbortSignal.any([signal, this.waker.signal()]) });
         if (state === "done") return;
       }
     } finally {
@@ -126,7 +149,8 @@ export class SharedCrawl implements Crawl {
 
   private take(claim: Claim): CrawlItem {
     const item = itemOf(claim.entry);
-    this.pending.set(item, { claim, links: [], finalUrl: null });
+    this.known.add(claim.entry.url);
+    this.pending.set(item, { claim, links: [], linkUrls: [], finalUrl: null });
     this.held++;
     return item;
   }
@@ -148,12 +172,19 @@ export class SharedCrawl implements Crawl {
   /** Keeps the page's new links until its record is committed with them. */
   pageDone(item: CrawlItem, outcome: FetchOutcome | null): void {
     const pending = this.pending.get(item);
-    if (!pending || !outcome) return;
+    if (!pending) return;
+    this.held--;
+    this.waker.notify();
+    if (!outcome) return;
     const found = this.settings.readLinks(item, outcome);
     if (!found) return;
     const { crawl } = this.settings;
     const seed = new URL(found.from.seed);
-    for (const link of found.links) if (wantedLink(link, seed, crawl)) pending.links.push(entryOf(linkItem(link, found.from)));
+    for (const link of found.links) {
+      if (this.known.has(link) || !wantedLink(link, seed, crawl)) continue;
+      pending.links.push(entryOf(linkItem(link, found.from)));
+      pending.linkUrls.push(link);
+    }
     if (outcome.finalUrl !== pending.claim.entry.url) pending.finalUrl = outcome.finalUrl;
   }
 
@@ -167,10 +198,16 @@ export class SharedCrawl implements Crawl {
     this.pending.delete(item);
     try {
       if (record === null || record.error?.code === "EABORTED") return false;
-      if (pending.finalUrl !== null) await this.frontier.markSeen([pending.finalUrl]);
-      return await this.frontier.commit(pending.claim, { json: JSON.stringify(record), ok: record.ok }, pending.links);
+      if (pending.finalUrl !== null) {
+        await this.frontier.markSeen([pending.finalUrl]);
+        this.known.add(pending.finalUrl);
+      }
+      const committed = await this.frontier.commit(pending.claim, { json: JSON.stringify(record), ok: record.ok }, pending.links);
+      // Only a commit that went through put its links in the seen-set.
+      if (committed) for (const url of pending.linkUrls) this.known.add(url);
+      return committed;
     } finally {
-      this.held--;
+      // Links may have come with the commit.
       this.waker.notify();
     }
   }
