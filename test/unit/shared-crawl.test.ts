@@ -102,9 +102,9 @@ describe("trawl() over a shared frontier", () => {
     await Promise.all([toArray(trawl([tree.root], options)), toArray(trawl([tree.root], options))]);
     const starts = tree.server.log.map((request) => request.at);
     expect(starts).toHaveLength(12);
-    const gaps = starts.slice(1).map((at, i) => at - (starts[i] as number));
-    // 50 ms apart, less what the two processes' clocks and the server's arrival times blur.
-    expect(Math.min(...gaps)).toBeGreaterThan(35);
+    // Eleven intervals of 50 ms for the fleet: at least 550 ms from the first start to the last, less
+    // what a busy machine blurs. Paced per run, the two runs would take about half that.
+    expect((starts.at(-1) as number) - (starts[0] as number)).toBeGreaterThan(480);
   });
 
   it("fetches robots.txt once for the fleet, and every run obeys it", async () => {
