@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CrawlItem, CrawlSettings } from "../../src/crawl/frontier.js";
-import type { Claim, QueueEntry, SharedFrontier } from "../../src/crawl/shared/index.js";
+import { type Claim, type QueueEntry, RedisUnavailableError, type SharedFrontier } from "../../src/crawl/shared/index.js";
 import { entryOf, itemOf, SharedCrawl } from "../../src/crawl/shared/shared-crawl.js";
 import type { FetchOutcome } from "../../src/http/fetch-with-retry.js";
 import { jobConfig } from "../../src/crawl/shared/fleet.js";
@@ -204,6 +204,13 @@ describe("frontier options", () => {
     })();
     expect(error?.option).toBe(option);
     expect(error?.message).toMatch(message);
+  });
+
+  it("a Redis lost for longer than the outage limit is a one-line UsageError about frontier (the CLI's exit 2)", () => {
+    const error = new RedisUnavailableError("Redis at redis://127.0.0.1:1/0 unavailable for 120 s: read\nECONNRESET");
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.option).toBe("frontier");
+    expect(error.message).toBe("Redis at redis://127.0.0.1:1/0 unavailable for 120 s: read ECONNRESET");
   });
 
   it("hides a password in the message", () => {
