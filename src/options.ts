@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { invalidOption, optionError } from "./errors.js";
+import { invalidOption, optionError, UsageError } from "./errors.js";
 import { type FileCookie, parseCookieFile } from "./http/cookie-file.js";
 import type { AttemptEvent } from "./http/attempt-event.js";
 import { MAX_TIMER_MS } from "./limits.js";
@@ -32,6 +32,25 @@ export interface CrawlOptions {
    * @default undefined (not resumable)
    */
   journal?: string;
+}
+
+/**
+ * A crawl shared by any number of trawl processes, on any number of machines, through one Redis 7
+ * server (SPEC §11): one seen-set, one queue of leased claims, fleet-wide host limits and robots.txt.
+ * Each page's record is committed once, by the worker still holding its claim; `trawl()` yields only
+ * the records this process committed.
+ */
+export interface FrontierOptions {
+  /** The Redis server and database: `redis://[user:password@]host:port/db`, or `rediss://…` for TLS. */
+  url: string;
+  /** The job's name (letters, digits, `.`, `_`, `-`): every worker of one crawl gives the same one. */
+  job: string;
+  /**
+   * How long a claimed page (and a host slot) stays this worker's without renewal, in ms; a live
+   * worker renews every third of it, a dead one's claims return to the queue once it runs out.
+   * @default 60000
+   */
+  leaseMs?: number;
 }
 
 /** Options of `trawl()`. Every field is optional; the defaults are the SPEC's. */
@@ -131,6 +150,8 @@ export interface TrawlOptions {
   sitemaps?: string[];
   /** Also follow the links of every HTML page fetched; `true` takes the defaults. @default undefined (no crawl) */
   crawl?: CrawlOptions | boolean;
+  /** Share the crawl with other processes through Redis (needs `crawl`). @default undefined (a crawl of this process alone) */
+  frontier?: FrontierOptions;
   /**
    * Leaves out the input URLs (normalised, or the raw line for one that is not a URL) for which this
    * returns true, after sitemaps are expanded (`--resume` uses it). @default undefined
@@ -185,6 +206,7 @@ export interface ResolvedOptions {
   shard: Shard | undefined;
   saveDir: string | undefined;
   crawl: CrawlSettings | null;
+  frontier: Required<FrontierOptions> | null;
   robots: boolean;
   sitemaps: string[];
   skip: ((key: string) => boolean) | undefined;
@@ -330,9 +352,25 @@ function resolveCrawl(crawl: CrawlOptions | boolean | undefined, selected: boole
   };
 }
 
+// A job name may not hold glob characters or braces: its keys are `trawl:{<job>}:…` (crawl/shared/job-keys.ts).
+const JOB_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+
+function resolveFrontier(frontier: FrontierOptions | undefined, crawl: CrawlSettings | null): Required<FrontierOptions> | null {
+  if (frontier === undefined) return null;
+  const { url, job } = frontier;
+  const protocol = URL.canParse(url) ? new URL(url).protocol : null;
+  if (protocol !== "redis:" && protocol !== "rediss:") throw invalidOption("frontier", "a redis:// or rediss:// URL", url.replace(/:[^:@/]*@/, ":***@"));
+  if (typeof job !== "string" || !JOB_NAME.test(job)) throw invalidOption("frontier.job", "1 to 128 letters, digits, '.', '_' or '-'", job);
+  // Shorter than a second, ordinary network delays would let live workers' claims expire.
+  const leaseMs = Math.min(integer("frontier.leaseMs", frontier.leaseMs, 60_000, 1000), MAX_TIMER_MS);
+  if (crawl === null) throw new UsageError("frontier shares a crawl: it needs crawl", { option: "frontier" });
+  return { url, job, leaseMs };
+}
+
 /** Validates options once, on entry, naming what was wrong; fills every default. */
 export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
+  const crawl = resolveCrawl(options.crawl, (options.follow ?? []).length > 0 || options.recipe !== undefined);
   return {
     concurrency,
     perHostConcurrency: Math.min(concurrency, integer("perHostConcurrency", options.perHostConcurrency, concurrency, 1)),
@@ -353,7 +391,8 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),
     saveDir: validSaveDir(options.saveDir),
-    crawl: resolveCrawl(options.crawl, (options.follow ?? []).length > 0 || options.recipe !== undefined),
+    crawl,
+    frontier: resolveFrontier(options.frontier, crawl),
     robots: options.robots ?? false,
     sitemaps: options.sitemaps ?? [],
     skip: options.skip,

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { CrawlItem } from "./crawl/frontier.js";
 import { withSitemaps } from "./crawl/sitemap-input.js";
 import { type Crawl, startCrawl } from "./crawl/start.js";
+import type { Fleet } from "./crawl/shared/fleet.js";
 import { createExtractor } from "./extract/extractor.js";
 import { createFetcher } from "./http/fetcher.js";
 import { poolWindow } from "./limits.js";
@@ -40,8 +41,9 @@ function runController(callerSignal: AbortSignal | undefined): { controller: Abo
  * finishes (or in input order with `ordered`). Per-URL failures are records, never exceptions;
  * only bad options (a `UsageError`) or bugs throw. Breaking out of the loop aborts what is in flight.
  *
- * The stages: options → input (judged, sharded, deduped; a crawl's frontier when crawling) →
- * pool(fetch under politeness) → finish (links, extraction, record) → the caller.
+ * The stages: options → input (judged, sharded, deduped; a crawl's frontier when crawling, the
+ * job's queue in Redis with `frontier`) → pool(fetch under politeness) → finish (links,
+ * extraction, record; a shared crawl's commit) → the caller.
  */
 export async function* trawl(
   urls: AsyncIterable<string> | Iterable<string>,
@@ -54,14 +56,26 @@ export async function* trawl(
   const signal = controller.signal;
   const fetcher = createFetcher(resolved, signal);
   let crawl: Crawl | null = null;
+  let fleet: Fleet | null = null;
   try {
-    const politeness = await createPoliteness(resolved, fetcher.document);
+    // A shared crawl joins its job first: a Redis out of reach or a job of another configuration stops the run here.
+    if (resolved.frontier && resolved.crawl) {
+      const { joinFleet } = await import("./crawl/shared/fleet.js");
+      fleet = await joinFleet({ ...resolved, frontier: resolved.frontier, crawl: resolved.crawl }, signal);
+    }
+    const politeness = await createPoliteness(resolved, fetcher.document, fleet?.politeness);
     // Crawling, every URL is fetched once whatever `dedupe` says: links lead back to pages often.
-    const seen = resolved.dedupe || resolved.crawl ? new HashSet64() : null;
+    // A fleet's one seen-set is in Redis.
+    const seen = fleet === null && (resolved.dedupe || resolved.crawl) ? new HashSet64() : null;
     const given = resolved.startUrls.length === 0 ? urls : withStart(resolved.startUrls, urls);
     const lines = resolved.sitemaps.length === 0 ? given : withSitemaps(given, resolved.sitemaps, fetcher.document, resolved.maxBytes);
     const filter = { seen, shard: resolved.shard, skip: resolved.skip };
-    crawl = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning, resolved.skip, resolved.kinds) : null;
+    const judged = () => judgeInput(lines, filter, (input) => input);
+    crawl = fleet
+      ? fleet.crawl(judged())
+      : resolved.crawl && seen
+        ? await startCrawl(resolved.crawl, judged(), seen, resolved.onWarning, resolved.skip, resolved.kinds)
+        : null;
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
     const visit = createVisit({
       fetchPage: fetcher.pages(politeness),
@@ -104,7 +118,8 @@ export async function* trawl(
     release();
     // In-flight work was aborted above; sockets are torn down at once (none is busy on a normal end).
     controller.abort();
-    crawl?.close();
+    crawl?.close?.();
+    await fleet?.close();
     await fetcher.close();
     await extractor.close();
   }

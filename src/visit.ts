@@ -1,10 +1,12 @@
 /**
  * One URL's way through the stages, in two steps the pool runs: `fetch` holds the URL's pool slots
  * (robots.txt, the request and its retries), `finish` runs once they are free (links, extraction,
- * the record). A URL that is never requested (a bad line, robots.txt) ends in `fetch` with its record.
+ * the record, then the crawl's `recordDone`: a shared crawl commits it, or drops it when the page
+ * is another worker's now). A URL that is never requested (a bad line, robots.txt) ends in `fetch`
+ * with its record.
  */
-import type { Crawl, CrawlKinds } from "./crawl/start.js";
 import type { CrawlItem } from "./crawl/frontier.js";
+import type { Crawl, CrawlKinds } from "./crawl/start.js";
 import type { Extractor } from "./extract/extractor.js";
 import type { FollowedLink } from "./extract/follow-links.js";
 import type { FetchOutcome } from "./http/fetch-with-retry.js";
@@ -36,8 +38,19 @@ interface Fetched {
   place: CrawlPlace | undefined;
 }
 
+/** A URL that was never requested: its record (a bad line, robots.txt), or null when the run stopped first. */
+interface Unfetched {
+  item: CrawlItem;
+  record: TrawlRecord | null;
+}
+
 /** What the pool carries from `fetch` to `finish`. */
-export type Visited = Fetched | TrawlRecord | null;
+export type Visited = Fetched | Unfetched;
+
+/** The key a URL is limited under in the pool: its host (a bad line has none). */
+export function visitKey(item: CrawlItem): string {
+  return item.input.ok ? hostOf(item.input.url) : "";
+}
 
 /** Where an item sits in a crawl, as its record says: depth, parent, and a recipe's kind and carried item. */
 function placeOf(item: CrawlItem, kinds: CrawlKinds): CrawlPlace {
@@ -49,14 +62,9 @@ function placeOf(item: CrawlItem, kinds: CrawlKinds): CrawlPlace {
   return place;
 }
 
-/** The key a URL is limited under in the pool: its host (a bad line has none). */
-export function visitKey(item: CrawlItem): string {
-  return item.input.ok ? hostOf(item.input.url) : "";
-}
-
 export function createVisit(settings: VisitSettings): {
   fetch: (item: CrawlItem) => Promise<Visited>;
-  finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord>;
+  finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord | null>;
 } {
   const { fetchPage, allows, extractor, saveDir, crawl, followsSelected, kinds, onStart, signal } = settings;
   // Without a crawl every record has the same context: made once.
@@ -65,11 +73,11 @@ export function createVisit(settings: VisitSettings): {
   const fetch = async (item: CrawlItem): Promise<Visited> => {
     // After an abort, URLs still queued in the pool were never started: they get no record, like
     // the URLs never read from the input (only what was in flight ends as EABORTED).
-    if (signal.aborted) return null;
+    if (signal.aborted) return { item, record: null };
     const place = crawl ? placeOf(item, kinds) : undefined;
-    if (!item.input.ok) return invalidRecord(item.input, place);
+    if (!item.input.ok) return { item, record: invalidRecord(item.input, place) };
     const url = item.input.url;
-    if (allows && !(await allows(url))) return robotsRecord(url, place);
+    if (allows && !(await allows(url))) return { item, record: robotsRecord(url, place) };
     onStart?.(url);
     const started = performance.now();
     // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
@@ -78,27 +86,23 @@ export function createVisit(settings: VisitSettings): {
   };
 
   const recordOf = (done: Visited, onLinks?: (links: FollowedLink[]) => void): TrawlRecord | null | Promise<TrawlRecord> => {
-    if (done === null || !("outcome" in done)) return done;
+    if (!("outcome" in done)) return done.record;
     const { url, outcome, started, place, item } = done;
     if (!place) return fetchedRecord(url, outcome, started, plainContext);
     return fetchedRecord(url, outcome, started, { extractor, saveDir, place, plan: item.kind ?? 0, onLinks });
   };
 
   // A crawl counts its pages in flight until their links are offered: only then can it tell it is done.
-  // Links are offered before extraction, which may move the body to a parse thread.
-  const finishCrawled = (done: Visited): TrawlRecord | null | Promise<TrawlRecord> => {
+  // Plain crawling, links are read before extraction, which may move the body to a parse thread;
+  // following chosen links, they come out of the extraction, so the page is done after it.
+  const madeRecord = (done: Visited): TrawlRecord | null | Promise<TrawlRecord | null> => {
     const page = crawl as Crawl;
-    if (done === null || !("outcome" in done)) {
-      page.pageDone(null, null);
-      return done;
-    }
-    if (!followsSelected) {
-      page.pageDone(done.item, done.outcome);
+    if (!("outcome" in done) || !followsSelected) {
+      page.pageDone(done.item, "outcome" in done ? done.outcome : null);
       return recordOf(done);
     }
-    // Following chosen links, the links come out of the extraction: the page is done after it.
     let selected: FollowedLink[] | null = null;
-    let record: TrawlRecord | Promise<TrawlRecord> | null;
+    let record: TrawlRecord | null | Promise<TrawlRecord>;
     try {
       record = recordOf(done, (links) => {
         selected = links;
@@ -114,5 +118,15 @@ export function createVisit(settings: VisitSettings): {
     }
     return record.finally(settle);
   };
+  const finishCrawled = (done: Visited): TrawlRecord | null | Promise<TrawlRecord | null> => {
+    const record = madeRecord(done);
+    return crawl?.recordDone ? kept(crawl, done.item, record) : record;
+  };
   return { fetch, finish: crawl ? finishCrawled : recordOf };
+}
+
+/** The record once the crawl has taken it (a shared crawl's commit), or null when it is dropped. */
+async function kept(crawl: Crawl, item: CrawlItem, made: TrawlRecord | null | Promise<TrawlRecord | null>): Promise<TrawlRecord | null> {
+  const record = await made;
+  return (await crawl.recordDone?.(item, record)) ? record : null;
 }

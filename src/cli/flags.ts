@@ -5,6 +5,7 @@ import type { Recipe } from "../crawl/recipe.js";
 import type { Scope } from "../crawl/scopes.js";
 import { type CrawlOptions, resolveOptions, type TrawlOptions } from "../options.js";
 import { parseSelectArgument } from "../extract/fields.js";
+import { frontierOption } from "./fleet.js";
 import { toCliError } from "./option-flags.js";
 import { parseDuration, parseRate, parseShard, parseSize, parseWholeNumber } from "./values.js";
 import { FORMATS, type FormatName } from "./formats/format.js";
@@ -50,6 +51,12 @@ export interface RawFlags {
   quiet?: boolean;
   verbose?: boolean;
   allowFailures?: boolean;
+  frontier?: string;
+  job?: string;
+  lease?: string;
+  export?: string;
+  status?: boolean;
+  keep?: boolean;
 }
 
 /** What the CLI itself needs besides the library's options. */
@@ -185,7 +192,8 @@ export function parseFlags(
   const hasStart = (recipe?.start ?? []).length > 0;
   const implicitStdin = sources.length === 0 && sitemaps.length === 0 && !hasStart && !stdinIsTTY;
   if (implicitStdin) sources.push({ kind: "stdin" });
-  if (sources.length === 0 && sitemaps.length === 0 && !hasStart) {
+  // A worker of a shared crawl may bring no URL: it takes its work from the job.
+  if (sources.length === 0 && sitemaps.length === 0 && !hasStart && flags.frontier === undefined) {
     throw new UsageError("no URLs: give them as arguments, with --input FILE, or on stdin");
   }
 
@@ -240,6 +248,8 @@ export function parseFlags(
   else if (flags.cookies !== undefined) options.cookieFile = flags.cookies;
   const crawl = crawlOptions(flags, raw);
   if (crawl) options.crawl = crawl;
+  const frontier = frontierOption(flags, raw, options.crawl !== undefined || options.follow !== undefined || options.recipe !== undefined);
+  if (frontier) options.frontier = frontier;
   const format = formatOf(flags.format, flags.output);
   if (flags.resume && flags.output === undefined) throw new UsageError("--resume needs --output FILE (the records to resume from)");
   if (flags.resume && format !== "ndjson") throw new UsageError(`--resume works with ndjson output, got --format ${format}`);

@@ -84,6 +84,13 @@ async function buildProgram(): Promise<Command> {
     .option("--summary <file>", "also write the run summary as JSON to <file>")
     .option("-v, --verbose", "log every attempt on stderr")
     .option("--allow-failures", "exit 0 even when some URLs failed")
+    .optionsGroup("Several machines (a crawl shared through Redis):")
+    .option("--frontier <redis-url>", "share the crawl with every trawl given the same Redis (redis://host:port/db) and --job")
+    .option("--job <name>", "with --frontier: the shared crawl's name (letters, digits, '.', '_', '-')")
+    .option("--lease <duration>", "with --frontier: a claimed page returns to the queue if not renewed for this long (default: 60s)")
+    .option("--export <file>", "with --frontier, --job: append the job's committed records to <file> (NDJSON, once each; resumable)")
+    .option("--keep", "with --export: keep the job in Redis after a complete export")
+    .option("--status", "with --frontier, --job: print the job's counts as JSON")
     .addHelpText("after", EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -93,6 +100,11 @@ async function buildProgram(): Promise<Command> {
     })
     .action(async (urls: string[], flags: RawFlags) => {
       // Everything past commander loads only once there is work: --help and --version stay instant.
+      const fleet = await import("./fleet.js");
+      if (fleet.isJobCommand(flags)) {
+        process.exitCode = await fleet.runJobCommand(urls, flags);
+        return;
+      }
       const { parseFlags } = await import("./flags.js");
       const { options, settings } = parseFlags(urls, flags, Boolean(process.stdin.isTTY));
       // undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it twice: a quick baseline

@@ -40,6 +40,11 @@ const FLAGS: Record<string, FlagName> = {
   "crawl.include": { flag: "--include" },
   "crawl.exclude": { flag: "--exclude" },
   "crawl.maxPages": { flag: "--max-pages" },
+  frontier: { flag: "--frontier" },
+  "frontier.job": { flag: "--job", expected: "a name of 1 to 128 letters, digits, '.', '_' or '-'" },
+  job: { flag: "--job" },
+  "frontier.leaseMs": { flag: "--lease", expected: "a duration of at least 1s, such as 30s or 2m" },
+  export: { flag: "--export" },
 };
 
 /** The flag for an option path: `timeoutMs` → `--timeout`, `select.price` → `--select price`. */

@@ -126,7 +126,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     process.off("SIGTERM", onTerminate);
   }
   // No URL at all is a usage error; a sitemap that (after --resume) leaves nothing to do is not.
-  if (counter.lines === 0 && written === 0 && signalExit === 0 && (options.sitemaps ?? []).length === 0 && !options.recipe) {
+  // A worker of a shared crawl with no URL of its own took its work from the job.
+  if (counter.lines === 0 && written === 0 && signalExit === 0 && (options.sitemaps ?? []).length === 0 && !options.recipe && !options.frontier) {
     throw new UsageError("no URLs in the input (it is empty or holds only comments)");
   }
   if (written === 0) await output.write(format.begin());

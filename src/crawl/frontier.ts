@@ -45,6 +45,19 @@ export interface SelectedLink {
   nofollow: boolean;
 }
 
+/** Whether a link is followed: in scope (measured from `seed`), included and not excluded. */
+export function wantedLink(link: string, seed: URL, settings: CrawlSettings): boolean {
+  const { include, exclude, scope } = settings;
+  if (!inScope(new URL(link), seed, scope)) return false;
+  if (include.length > 0 && !include.some((pattern) => pattern.test(link))) return false;
+  return !exclude.some((pattern) => pattern.test(link));
+}
+
+/** The item a followed link becomes: one level below the page it was found on. */
+export function linkItem(link: string, from: CrawlItem): CrawlItem {
+  return { input: { ok: true, url: link }, depth: from.depth + 1, parent: from.input.ok ? from.input.url : null, seed: from.seed };
+}
+
 /**
  * The crawl's work list: the input URLs, then every new in-scope link the fetched pages offer,
  * until both run dry and nothing is in flight. Discovered links are taken before more input, which
@@ -77,7 +90,7 @@ export class Frontier {
     for (const link of links) {
       if (!this.wanted(link, seed)) continue;
       if (!this.seen.add(link)) continue;
-      const item = { input: { ok: true, url: link }, depth: from.depth + 1, parent: from.input.ok ? from.input.url : null, seed: from.seed } as const;
+      const item = linkItem(link, from);
       this.onItem?.(item);
       this.queue.push(item);
     }

@@ -3,6 +3,7 @@
  * page. The crawl's modules (an HTML tokenizer, the public-suffix list) load only when crawling.
  */
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
+import type { TrawlRecord } from "../record.js";
 import type { InputUrl } from "../urls/normalize.js";
 import type { HashSet64 } from "../urls/seen-set.js";
 import type { FollowedLink } from "../extract/follow-links.js";
@@ -13,18 +14,53 @@ export interface Crawl {
   /** The URLs to fetch: the input first-come, then the links found, each once. */
   items(): AsyncIterable<CrawlItem>;
   /**
-   * A page is done (null: an item that was never fetched): its links (following chosen links: the
-   * ones its follow selectors picked, `selected`, known once it is extracted; else every a[href]) (when it is HTML and not at the depth limit) are offered, and it no
-   * longer counts as in flight. Call once per item taken, whatever became of it.
+   * A page is done (outcome null: an item that was never fetched): its links (following chosen
+   * links: the ones its follow selectors picked, `selected`, known once it is extracted; else every
+   * a[href], when it is HTML and not at the depth limit) are offered, and it no longer counts as in
+   * flight. Call once per item taken, whatever became of it.
    */
-  pageDone(item: CrawlItem | null, outcome: FetchOutcome | null, selected?: readonly FollowedLink[] | null): void;
+  pageDone(item: CrawlItem, outcome: FetchOutcome | null, selected?: readonly FollowedLink[] | null): void;
+  /**
+   * The item's record is made (null: none, the run stopped before the item started), after
+   * `pageDone`. Resolves true when the record is to be yielded. A shared crawl commits it here
+   * with the page's links, and false means the page is another worker's now; a local crawl keeps
+   * every record and has no such step.
+   */
+  recordDone?(item: CrawlItem, record: TrawlRecord | null): Promise<boolean>;
   /** Ends the crawl's files (the journal). */
-  close(): void;
+  close?(): void;
 }
 
-/** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
+/** The links a fetched page offers, and the item they are offered from. */
+export interface FoundLinks {
+  links: string[];
+  /** The page's item; an input URL's seed is where it landed, which the scope is measured from. */
+  from: CrawlItem;
+}
+
+/**
+ * Loads the link scan (an HTML tokenizer) and returns the reader of a fetched page's links: null
+ * when the page is not HTML, has no body, or sits at the depth limit.
+ */
+export async function loadLinkReader(settings: CrawlSettings): Promise<(item: CrawlItem, outcome: FetchOutcome) => FoundLinks | null> {
+  const [{ scanLinks }, { decodeText, isHtml }] = await Promise.all([import("./links.js"), import("../extract/charset.js")]);
+  return (item, outcome) => {
+    const body = outcome.body;
+    if (!body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return null;
+    // Links are read before extraction, which may move the body to a parse thread.
+    const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow);
+    // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
+    return { links, from: fromPage(item, outcome) };
+  };
+}
+
+/** The item links are offered from: an input URL's scope is measured from where it landed. */
+export function fromPage(item: CrawlItem, outcome: FetchOutcome): CrawlItem {
+  return item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item;
+}
+
 /** The links follow selectors picked, as the frontier takes them: kind by index, `from` when that kind carries. */
-function selectedLinks(links: readonly FollowedLink[], kinds: CrawlKinds): SelectedLink[] {
+export function selectedLinks(links: readonly FollowedLink[], kinds: CrawlKinds): SelectedLink[] {
   return links.map((link) => {
     const kind = kinds === null || link.kind === null ? 0 : kinds.findIndex((each) => each.name === link.kind);
     const carry = kinds?.[kind]?.carry === true;
@@ -35,6 +71,7 @@ function selectedLinks(links: readonly FollowedLink[], kinds: CrawlKinds): Selec
 /** A recipe's kinds, by plan index: a followed link's kind is looked up by name, `carry` says what goes to `from`. */
 export type CrawlKinds = readonly { name: string; carry: boolean }[] | null;
 
+/** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
 export async function startCrawl(
   settings: CrawlSettings,
   input: AsyncIterable<InputUrl>,
@@ -43,11 +80,7 @@ export async function startCrawl(
   done?: (url: string) => boolean,
   kinds: CrawlKinds = null,
 ): Promise<Crawl> {
-  const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
-    import("./frontier.js"),
-    import("./links.js"),
-    import("../extract/charset.js"),
-  ]);
+  const [{ Frontier }, readLinks] = await Promise.all([import("./frontier.js"), loadLinkReader(settings)]);
   const journal = settings.journal === undefined ? null : await import("./journal.js");
   let log: CrawlJournal | null = null;
   const frontier = new Frontier(
@@ -68,21 +101,17 @@ export async function startCrawl(
     items: () => frontier.items(),
     pageDone(item, outcome, selected) {
       try {
+        if (outcome && log && outcome.finalUrl !== (item.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
         if (settings.links === "selected") {
-          if (outcome && log && outcome.finalUrl !== (item?.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
-          if (!item || !outcome || !selected || selected.length === 0) return;
+          if (!outcome || !selected || selected.length === 0) return;
           if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
-          frontier.offerSelected(selectedLinks(selected, kinds), item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
+          frontier.offerSelected(selectedLinks(selected, kinds), fromPage(item, outcome));
           return;
         }
-        const body = outcome?.body;
-        if (outcome && log && outcome.finalUrl !== (item?.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
-        if (!item || !outcome || !body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return;
-        // Links are read before extraction, which may move the body to a parse thread.
-        const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow);
+        const found = outcome ? readLinks(item, outcome) : null;
+        if (!found || !outcome) return;
         seen.add(outcome.finalUrl);
-        // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
-        frontier.offer(links, item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
+        frontier.offer(found.links, found.from);
       } finally {
         // The journal holds this page's links before its record can be written.
         log?.flush();

@@ -1,8 +1,8 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,V] [--json FILE] [--server node]
-//                           [--repeat N] [--w3-budget S]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,W7,V] [--json FILE] [--server node]
+//                           [--repeat N] [--w3-budget S] [--w7-pages N]
 //
 // --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages, W4 on a shop of
 //              1,000 products (a fast check, not the issue's figures)
@@ -14,6 +14,8 @@
 // --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
 //              the run of median wall time and the highest peak RSS of the N, the JSON every run
 // --w3-budget  skip W3's full list when the N/10 run projects it past S seconds (default 600; 0: never skip)
+// --w7-pages   W7's site size (default: C1's); W7 is C1's site crawled by 1, 2 and 4 `--frontier` workers
+//              through a private redis-server (needs redis-server on PATH), only when named in --only
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -51,6 +53,7 @@ const { values: flags } = parseFlags({
     server: { type: "string" },
     repeat: { type: "string", default: "3" },
     "w3-budget": { type: "string", default: "600" },
+    "w7-pages": { type: "string" },
   },
 });
 if (flags.help) {
@@ -61,8 +64,10 @@ if (flags.help) {
   process.exit(0);
 }
 const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "V"];
+// W7 needs a redis-server and runs the crawl four times: only when asked for by name.
+const KNOWN = [...ALL, "W7"];
 const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
-for (const name of selected) if (!ALL.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${ALL.join(", ")})`);
+for (const name of selected) if (!KNOWN.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${KNOWN.join(", ")})`);
 const SIZES = flags.quick
   ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000 }
   : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000 };
@@ -355,6 +360,16 @@ async function main() {
     add(row);
   }
 
+  // W7 fleet: C1's site by 1, 2 and 4 workers sharing a frontier in a private redis-server.
+  let w7 = null;
+  if (selected.includes("W7")) {
+    const pages = flags["w7-pages"] ? Number(flags["w7-pages"]) : SIZES.C1;
+    if (!Number.isInteger(pages) || pages < 1) usage(`--w7-pages must be an integer >= 1, got \`${flags["w7-pages"]}\``);
+    const { runW7 } = await import("./w7.mjs");
+    const baseline = pages === SIZES.C1 ? (rows.find((row) => row.workload === "C1") ?? null) : null;
+    w7 = await runW7({ origin, pages, add, log, baseline, server });
+  }
+
   // W4 recipe crawl: the bookshop on a server of its own; the floor and trawl each checked against its truth.
   let w4 = null;
   if (selected.includes("W4")) w4 = await runW4({ products: SIZES.W4, concurrency: W4_CONCURRENCY, measure, add });
@@ -382,6 +397,7 @@ async function main() {
   if (w3?.skipped) console.log(`W3 at ${SIZES.W3.toLocaleString("en-US")} URLs skipped: ${w3.skipped}`);
   if (crawl) console.log(crawlCheckText(crawl));
   if (w4) console.log(w4CheckText(w4));
+  if (w7) console.log((await import("./w7.mjs")).w7Text(w7));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   console.log(`\nbench took ${elapsedSeconds.toFixed(0)} s`);
 
@@ -397,6 +413,7 @@ async function main() {
       w3: w3 && { baseUrls: w3.base?.urls, fullUrls: SIZES.W3, skipped: w3.skipped ?? null },
       c1: crawl && { depth: 12, maxPages: crawl.pages, concurrency: 64, ...crawl },
       w4: w4 && { ...w4.shape, pages: w4.pages, concurrency: w4.concurrency, floor: w4.floor.check, trawl: w4.trawl.check },
+      w7,
       version,
       targets,
       elapsedSeconds,

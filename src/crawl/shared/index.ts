@@ -15,6 +15,9 @@
  * - `renewal-timer.ts`    the unref'd timer that renews a worker's claims and slots
  * - `redis-link.ts`       the connection: EVALSHA with fallback, outages waited out, UsageError at open
  * - `export.ts`           committed records to one NDJSON file, exactly once, resumable
+ * - `fleet.ts`            joinFleet(): a run's place in the fleet (trawl() loads it for `frontier`)
+ * - `shared-crawl.ts`     SharedCrawl: the run's Crawl over the job's queue; records committed with links
+ * - `jobs.ts`             exportJob() and jobStatus() for the library barrel, loading Redis only when called
  */
 export { type ExportOptions, type ExportResult, exportRecords } from "./export.js";
 export type { RobotsOptions } from "./fleet-robots.js";

@@ -41,7 +41,7 @@ export function checkSameSettings(job: string, stored: JobSettings, given: JobSe
   if (stored.maxPages !== given.maxPages) differing.push("maxPages");
   if (differing.length === 0) return;
   throw new UsageError(
-    `job "${job}" already exists with another configuration (differs in ${differing.join(", ")}): use the same settings or another job name`,
+    `the job "${job}" already exists with another configuration (differs in ${differing.join(", ")}): use the same settings or another job name`,
     { option: "job" },
   );
 }

@@ -111,6 +111,17 @@ return {1, add_new(KEYS[2], KEYS[5], 8, 7, tonumber(ARGV[6]))}
 `);
 
 /**
+ * KEYS: epoch, then one seen bucket per URL. ARGV: epoch, then one member per URL. Marks URLs as
+ * seen without queueing them (the page a redirect led to, fetched already). Returns how many were new.
+ */
+export const MARK_SEEN = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local added = 0
+for i = 2, #KEYS do added = added + redis.call('SADD', KEYS[i], ARGV[i]) end
+return added
+`);
+
+/**
  * KEYS: epoch, queue, leased, leases. ARGV: epoch, token. Gives an unfinished claim back to the
  * head of the queue. Returns 1, or 0 when the claim was not held.
  */

@@ -16,11 +16,15 @@ export interface RedisLinkOptions {
   outageMs?: number;
 }
 
-/** Redis stayed unreachable for longer than `outageMs` in the middle of a run. */
-export class RedisUnavailableError extends Error {
+/**
+ * Redis stayed unreachable for longer than `outageMs` in the middle of a run. A UsageError about
+ * the `frontier` option, as an unreachable Redis at the start is: the CLI says it in one line.
+ */
+export class RedisUnavailableError extends UsageError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message.replace(/\s+/g, " "), { option: "frontier" });
     this.name = "RedisUnavailableError";
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -7,7 +7,7 @@ import { checkSameSettings, type JobSettings } from "./job-config.js";
 import type { JobKeys } from "./job-keys.js";
 import { type FrontierStatus, readJobState } from "./job-status.js";
 import { type Claim, decodeEntry, encodeEntry, type QueueEntry } from "./queue-entry.js";
-import { CLAIM, COMMIT, OFFER, OPEN_JOB, RELEASE, RENEW } from "./queue-scripts.js";
+import { CLAIM, COMMIT, MARK_SEEN, OFFER, OPEN_JOB, RELEASE, RENEW } from "./queue-scripts.js";
 import { RedisLink } from "./redis-link.js";
 import { RenewalTimer } from "./renewal-timer.js";
 
@@ -152,6 +152,20 @@ export class SharedFrontier {
     );
     this.held.delete(claim.token);
     return state !== 0;
+  }
+
+  /**
+   * Marks URLs as seen by the job without queueing them: the final URL of a redirected page, so
+   * that links to it do not fetch it again. Returns how many were new.
+   */
+  async markSeen(urls: readonly string[]): Promise<number> {
+    if (urls.length === 0) return 0;
+    const seen = urls.map((url) => this.keys.seen(url));
+    return this.link.run<number>(
+      MARK_SEEN,
+      [this.keys.epoch, ...seen.map(({ key }) => key)],
+      [this.epoch, ...seen.map(({ member }) => member)],
+    );
   }
 
   /** Gives an unfinished claim back to the head of the queue. False when it was not held. */
