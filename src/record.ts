@@ -40,6 +40,11 @@ export interface TrawlRecord {
   depth?: number;
   /** With `crawl`: the URL of the page that linked here; null for an input URL. */
   parent?: string | null;
+  /**
+   * With `cache`: true when the server answered `304 Not Modified` and this is the stored record of
+   * an earlier run (with this run's `ms`, `attempts`, `depth` and `parent`); absent otherwise.
+   */
+  cached?: true;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

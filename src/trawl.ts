@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import type { PageCache } from "./cache/page-cache.js";
 import type { CrawlItem } from "./crawl/frontier.js";
 import { withSitemaps } from "./crawl/sitemap-input.js";
 import { type Crawl, startCrawl } from "./crawl/start.js";
@@ -47,22 +48,28 @@ export async function* trawl(
   const { controller, release } = runController(resolved.signal);
   const signal = controller.signal;
   const fetcher = createFetcher(resolved, signal);
+  let cache: PageCache | null = null;
   try {
+    // The response cache's modules load only for a run that has one.
+    if (resolved.cache) cache = (await import("./cache/page-cache.js")).PageCache.open(resolved, fetcher.requestHeaders);
     const politeness = await createPoliteness(resolved, fetcher.document);
     // Crawling, every URL is fetched once whatever `dedupe` says: links lead back to pages often.
     const seen = resolved.dedupe || resolved.crawl ? new HashSet64() : null;
     const lines = resolved.sitemaps.length === 0 ? urls : withSitemaps(urls, resolved.sitemaps, fetcher.document, resolved.maxBytes);
-    const filter = { seen, shard: resolved.shard, skip: resolved.skip };
-    const crawl: Crawl | null = resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning) : null;
+    const filter = { seen, shard: resolved.shard, skip: cache ? cache.touching(resolved.skip) : resolved.skip };
+    const crawl: Crawl | null =
+      resolved.crawl && seen ? await startCrawl(resolved.crawl, judgeInput(lines, filter, (input) => input), seen, resolved.onWarning, cache !== null) : null;
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
+    const fetchPage = fetcher.pages(politeness);
     const visit = createVisit({
-      fetchPage: fetcher.pages(politeness),
+      fetchPage,
       allows: politeness.allows,
       extractor,
       saveDir: resolved.saveDir,
       crawl,
       onStart: resolved.onStart,
       signal,
+      cache: cache?.forVisits(fetchPage) ?? null,
     });
     const records = mapPool(
       items,
@@ -94,6 +101,7 @@ export async function* trawl(
     release();
     // In-flight work was aborted above; sockets are torn down at once (none is busy on a normal end).
     controller.abort();
+    cache?.close();
     await fetcher.close();
     await extractor.close();
   }

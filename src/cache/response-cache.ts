@@ -3,6 +3,7 @@ import { optionError } from "../errors.js";
 import type { TrawlRecord } from "../record.js";
 import { hash64 } from "../urls/hash.js";
 import { compactCache, writeAll } from "./compact.js";
+import { DEFAULT_CACHE_MAX_AGE_MS } from "./defaults.js";
 import type { EntryTable } from "./entry-table.js";
 import { type CachedPage, type EntryMeta, entryFrame, parsePage, readEntry, type StoredEntry } from "./entry.js";
 import { encodeFrame, encodeSeenPayload, FrameKind } from "./frame.js";
@@ -16,8 +17,7 @@ import {
   storablePolicy,
 } from "./validators.js";
 
-/** Entries not seen for this long are dropped (SPEC §10: 30 days unless the caller says otherwise). */
-export const DEFAULT_CACHE_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+export { DEFAULT_CACHE_MAX_AGE_MS };
 // Touches are written in batches of this many URLs (8 bytes each); a crash loses at most one batch,
 // which only makes those entries look older than they are.
 const SEEN_BATCH = 4096;
