@@ -32,6 +32,8 @@ export interface RawFlags {
   format?: string;
   save?: string;
   resume?: boolean;
+  cache?: string;
+  cacheMaxAge?: string;
   summary?: string;
   crawl?: boolean;
   depth?: string;
@@ -190,6 +192,9 @@ export function parseFlags(
   assign("userAgent", flags.userAgent);
   assign("proxy", flags.proxy);
   assign("saveDir", flags.save);
+  assign("cache", flags.cache);
+  assign("cacheMaxAgeMs", duration(raw, "cacheMaxAgeMs", flags.cacheMaxAge));
+  if (flags.cacheMaxAge !== undefined && flags.cache === undefined) throw new UsageError("--cache-max-age needs --cache FILE");
   if (flags.rate !== undefined) {
     raw.set("ratePerSecond", flags.rate);
     options.ratePerSecond = parseRate(flags.rate) ?? Number.NaN;

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { checkCacheOption } from "./cache.js";
 import { UsageError } from "../errors.js";
 import { assertReadable, assertReadableFile, type InputCounter, readInput } from "./input.js";
 import type { TrawlOptions } from "../options.js";
@@ -27,6 +28,7 @@ function optionalColumns(options: TrawlOptions): OptionalColumn[] {
   const columns: OptionalColumn[] = [];
   if (options.crawl) columns.push("depth", "parent");
   if (options.saveDir !== undefined) columns.push("file");
+  if (options.cache !== undefined) columns.push("cached");
   return columns;
 }
 
@@ -49,6 +51,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   if (settings.summaryFile !== undefined) await assertWritableFile(settings.summaryFile, "--summary");
   // Checked before the output file is opened (and truncated): a bad --save stops the run untouched.
   if (options.saveDir !== undefined) await prepareSaveDir(options.saveDir);
+  await checkCacheOption(options);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));
