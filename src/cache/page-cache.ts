@@ -99,14 +99,14 @@ export class PageCache {
   private async fetch(fetchPage: PageFetch, url: string, key: string): Promise<CachedFetch> {
     const revalidation = this.closed ? null : this.store.revalidation(url, this.fingerprint, this.requestHeaders);
     if (revalidation === null) return { outcome: await fetchPage(url, key, PLAIN), hit: null };
-    const { url: conditionalUrl, headers } = revalidation;
-    const outcome = await fetchPage(url, key, { url: conditionalUrl, headers: { ...headers } });
+    const conditionalUrl = revalidation.url;
+    const outcome = await fetchPage(url, key, revalidation);
     // A 304 counts only as the answer to the request that carried the validators; any other one
     // (a redirect elsewhere, a server's own idea) is an ordinary non-2xx answer.
     if (outcome.status !== 304 || outcome.error !== null || outcome.finalUrl !== conditionalUrl || this.closed) {
       return { outcome, hit: null };
     }
-    const page = this.store.revalidated(url, this.fingerprint, outcome.responseHeaders ?? {}, outcome.requestHeaders ?? {});
+    const page = this.store.revalidated(url, this.fingerprint, outcome.responseHeaders ?? {}, outcome.requestHeaders ?? {}, revalidation);
     // A saved body that is gone would make the record name a missing file: read the page again.
     if (page !== null && (page.record.file === undefined || existsSync(page.record.file))) {
       return { outcome, hit: { record: page.record, links: page.links?.filter(isString) ?? null } };

@@ -1,6 +1,10 @@
 /** The small parts that wire the response cache into a run: options, fingerprint, records, flags. */
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cacheFingerprint } from "../../src/cache/fingerprint.js";
+import { ResponseCache } from "../../src/cache/index.js";
 import { flagOf } from "../../src/cli/option-flags.js";
 import { parseDuration } from "../../src/cli/values.js";
 import { UsageError } from "../../src/errors.js";
@@ -100,5 +104,59 @@ describe("cached records", () => {
     expect(plain).not.toHaveProperty("depth");
     expect(plain).not.toHaveProperty("file");
     expect(Object.keys(plain).slice(-2)).toEqual(["cached", "error"]);
+  });
+});
+
+describe("ResponseCache.revalidated given the revalidation it answers", () => {
+  const url = "https://x.test/page";
+  const record = (title: string): TrawlRecord => ({
+    url,
+    finalUrl: url,
+    status: 200,
+    ok: true,
+    attempts: 1,
+    ms: 1,
+    bytes: 1,
+    contentType: "text/html",
+    title,
+    data: {},
+    error: null,
+  });
+
+  function withFile(body: (file: string) => void): void {
+    const folder = mkdtempSync(path.join(tmpdir(), "trawl-cache-wiring-"));
+    try {
+      body(path.join(folder, "cache.bin"));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  it("uses the entry read for the revalidation: the file is not read again", () => {
+    withFile((file) => {
+      const { cache } = ResponseCache.open(file);
+      cache.store(url, { status: 200, headers: { etag: '"a"' }, record: record("A"), fingerprint: "fp" });
+      const revalidation = cache.revalidation(url, "fp");
+      expect(revalidation).not.toBeNull();
+      // Whatever happens to the file now, the entry was read whole already.
+      const fd = openSync(file, "r+");
+      writeSync(fd, Buffer.alloc(64, 0xff), 0, 64, 16 + 40);
+      closeSync(fd);
+      expect(cache.revalidated(url, "fp", { etag: '"a"' }, {}, revalidation ?? undefined)?.record.title).toBe("A");
+      // Without it, the damaged entry is read again, and is a miss.
+      expect(cache.revalidated(url, "fp", { etag: '"a"' })).toBeNull();
+      cache.close();
+    });
+  });
+
+  it("reads the entry again when it was replaced after the revalidation", () => {
+    withFile((file) => {
+      const { cache } = ResponseCache.open(file);
+      cache.store(url, { status: 200, headers: { etag: '"a"' }, record: record("A"), fingerprint: "fp" });
+      const revalidation = cache.revalidation(url, "fp") ?? undefined;
+      cache.store(url, { status: 200, headers: { etag: '"a"' }, record: record("B"), fingerprint: "fp" });
+      expect(cache.revalidated(url, "fp", { etag: '"a"' }, {}, revalidation)?.record.title).toBe("B");
+      cache.close();
+    });
   });
 });
