@@ -18,6 +18,9 @@ import {
 } from "./validators.js";
 
 export { DEFAULT_CACHE_MAX_AGE_MS };
+// Entries up to this size are read into one buffer of the cache's; a page's record is a few KB, and
+// each buffer of its own (past Node's 4 KB pool) would be an allocation the GC must account for.
+const READ_BUFFER_BYTES = 256 * 1024;
 // Touches are written in batches of this many URLs (8 bytes each); a crash loses at most one batch,
 // which only makes those entries look older than they are.
 const SEEN_BATCH = 4096;
@@ -67,6 +70,7 @@ export class ResponseCache {
   private end: number;
   private garbageBytes: number;
   private readonly seenBatch = new Uint32Array(SEEN_BATCH * 2);
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private seenCount = 0;
   private writeFailure: string | null = null;
   private closed = false;
@@ -246,7 +250,7 @@ export class ResponseCache {
     const [high, low] = hash64(url);
     const slot = this.table.find(high, low);
     if (slot === -1) return null;
-    const entry = readEntry(this.fd, this.table.offsetOf(slot), this.table.bytesOf(slot), high, low);
+    const entry = readEntry(this.fd, this.table.offsetOf(slot), this.table.bytesOf(slot), high, low, this.readBuffer);
     if (entry === null || entry.meta.url !== url) {
       // Damage, or another URL with the same 64-bit hash: never its record.
       if (entry === null) this.garbageBytes += this.table.removeSlot(slot);
