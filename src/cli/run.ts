@@ -51,7 +51,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   if (settings.summaryFile !== undefined) await assertWritableFile(settings.summaryFile, "--summary");
   // Checked before the output file is opened (and truncated): a bad --save stops the run untouched.
   if (options.saveDir !== undefined) await prepareSaveDir(options.saveDir);
-  await checkCacheOption(options);
+  await checkCacheOption(options, settings.output);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));

@@ -62,6 +62,14 @@ describe("--cache: files that are not a healthy cache", () => {
     expect(requestsTo(server, "/x/not-a-cache")).toHaveLength(0);
   });
 
+  it("the output file given as the cache too is a usage error, before either is opened", async () => {
+    const both = newPath("both.ndjson");
+    const result = await runCli(["--cache", both, "-o", both, urlOf("/x/both")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^trawl: --cache and --output name the same file/);
+    expect(existsSync(both)).toBe(false);
+  });
+
   it("a file in a folder that does not exist, or a folder, is a usage error naming --cache", async () => {
     const missing = await runCli(["--cache", path.join(folder, "no-such-folder", "c.bin"), urlOf("/x/missing")]);
     expect(missing.code).toBe(2);
