@@ -10,6 +10,7 @@ import { type ExtractionPlan, planExtraction } from "./extract/plan.js";
 import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
+import { DEFAULT_CACHE_MAX_AGE_MS } from "./cache/defaults.js";
 
 /** How `crawl` follows links (SPEC §6). */
 export interface CrawlOptions {
@@ -157,6 +158,14 @@ export interface TrawlOptions {
    * returns true, after sitemaps are expanded (`--resume` uses it). @default undefined
    */
   skip?: (key: string) => boolean;
+  /**
+   * A response cache file (SPEC §10): each 2xx response's validators, record and (when crawling) links
+   * are kept there, and the next run with the same file asks with `If-None-Match` / `If-Modified-Since`;
+   * a `304` re-emits the stored record with `cached: true`. One process per file. @default undefined
+   */
+  cache?: string;
+  /** With `cache`: entries not seen for this long, in ms, are dropped when the file is opened. @default 2592000000 (30 days) */
+  cacheMaxAgeMs?: number;
   /** Aborts the run: no more URLs are taken, in-flight ones end as `EABORTED`. */
   signal?: AbortSignal;
   /** Called after every attempt (for `--verbose` logs and progress). */
@@ -174,6 +183,12 @@ export interface TrawlOptions {
 export interface RunWarning {
   option: string;
   message: string;
+}
+
+/** The response cache of a run, validated. */
+export interface CacheSettings {
+  path: string;
+  maxAgeMs: number;
 }
 
 /** TrawlOptions after validation, every value present. */
@@ -210,6 +225,7 @@ export interface ResolvedOptions {
   robots: boolean;
   sitemaps: string[];
   skip: ((key: string) => boolean) | undefined;
+  cache: CacheSettings | null;
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
@@ -232,6 +248,7 @@ export const DEFAULTS = {
   cookies: true,
   dedupe: true,
   ordered: false,
+  cacheMaxAgeMs: DEFAULT_CACHE_MAX_AGE_MS,
 } as const;
 
 
@@ -367,6 +384,14 @@ function resolveFrontier(frontier: FrontierOptions | undefined, crawl: CrawlSett
   return { url, job, leaseMs };
 }
 
+function resolveCache(path: string | undefined, maxAgeMs: number | undefined): CacheSettings | null {
+  // Checked even without a file: a bad value is a mistake whether or not it is used.
+  const maxAge = integer("cacheMaxAgeMs", maxAgeMs, DEFAULTS.cacheMaxAgeMs, 1);
+  if (path === undefined) return null;
+  if (typeof path !== "string" || path.trim() === "") throw invalidOption("cache", "a file path", path);
+  return { path, maxAgeMs: maxAge };
+}
+
 /** Validates options once, on entry, naming what was wrong; fills every default. */
 export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
@@ -396,6 +421,7 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     robots: options.robots ?? false,
     sitemaps: options.sitemaps ?? [],
     skip: options.skip,
+    cache: resolveCache(options.cache, options.cacheMaxAgeMs),
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,

@@ -51,6 +51,11 @@ export interface TrawlRecord {
    * in (its fields as extracted there), or null when the link sat in no item.
    */
   from?: { [key: string]: ExtractedValue } | null;
+  /**
+   * With `cache`: true when the server answered `304 Not Modified` and this is the stored record of
+   * an earlier run (with this run's `ms`, `attempts`, `depth` and `parent`); absent otherwise.
+   */
+  cached?: true;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

@@ -25,6 +25,8 @@ export interface RunSummary {
   failed: number;
   /** Records of URLs in flight when the run was stopped (`EABORTED`). */
   aborted: number;
+  /** Records re-emitted from the response cache after a `304` (`"cached": true`); counted in `ok` too. */
+  cached: number;
   /** True when the run was stopped before its end (a signal, or the caller): some URLs have no record. */
   interrupted: boolean;
   byCode: Partial<Record<ErrorCode, number>>;
@@ -77,6 +79,7 @@ export class RunStats {
   total = 0;
   ok = 0;
   aborted = 0;
+  cached = 0;
   bytes = 0;
   /** Set when the run was stopped before its end. */
   interrupted = false;
@@ -102,6 +105,7 @@ export class RunStats {
     this.bytes += record.bytes;
     if (record.ok) this.ok++;
     else if (record.error?.code === "EABORTED") this.aborted++;
+    if (record.cached) this.cached++;
     if (record.error) {
       const entry = this.byCode.get(record.error.code);
       if (entry) entry.count++;
@@ -187,6 +191,7 @@ export class RunStats {
       ok: this.ok,
       failed: this.failed,
       aborted: this.aborted,
+      cached: this.cached,
       interrupted: this.interrupted,
       byCode,
       examples,

@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import type { PageCache } from "./cache/page-cache.js";
 import type { CrawlItem } from "./crawl/frontier.js";
 import { withSitemaps } from "./crawl/sitemap-input.js";
 import { type Crawl, startCrawl } from "./crawl/start.js";
@@ -57,28 +58,29 @@ export async function* trawl(
   const fetcher = createFetcher(resolved, signal);
   let crawl: Crawl | null = null;
   let fleet: Fleet | null = null;
+  let cache: PageCache | null = null;
   try {
     // A shared crawl joins its job first: a Redis out of reach or a job of another configuration stops the run here.
     if (resolved.frontier && resolved.crawl) {
       const { joinFleet } = await import("./crawl/shared/fleet.js");
       fleet = await joinFleet({ ...resolved, frontier: resolved.frontier, crawl: resolved.crawl }, signal);
     }
+    // The response cache's modules load only for a run that has one.
+    if (resolved.cache) cache = (await import("./cache/page-cache.js")).PageCache.open(resolved, fetcher.requestHeaders);
     const politeness = await createPoliteness(resolved, fetcher.document, fleet?.politeness);
     // Crawling, every URL is fetched once whatever `dedupe` says: links lead back to pages often.
     // A fleet's one seen-set is in Redis.
     const seen = fleet === null && (resolved.dedupe || resolved.crawl) ? new HashSet64() : null;
     const given = resolved.startUrls.length === 0 ? urls : withStart(resolved.startUrls, urls);
     const lines = resolved.sitemaps.length === 0 ? given : withSitemaps(given, resolved.sitemaps, fetcher.document, resolved.maxBytes);
-    const filter = { seen, shard: resolved.shard, skip: resolved.skip };
+    const filter = { seen, shard: resolved.shard, skip: cache ? cache.touching(resolved.skip) : resolved.skip };
     const judged = () => judgeInput(lines, filter, (input) => input);
-    crawl = fleet
-      ? fleet.crawl(judged())
-      : resolved.crawl && seen
-        ? await startCrawl(resolved.crawl, judged(), seen, resolved.onWarning, resolved.skip, resolved.kinds)
-        : null;
+    const local = { onWarning: resolved.onWarning, done: resolved.skip, kinds: resolved.kinds, readEveryPage: cache !== null };
+    crawl = fleet ? fleet.crawl(judged()) : resolved.crawl && seen ? await startCrawl(resolved.crawl, judged(), seen, local) : null;
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
+    const fetchPage = fetcher.pages(politeness);
     const visit = createVisit({
-      fetchPage: fetcher.pages(politeness),
+      fetchPage,
       allows: politeness.allows,
       extractor,
       saveDir: resolved.saveDir,
@@ -87,6 +89,7 @@ export async function* trawl(
       kinds: resolved.kinds,
       onStart: resolved.onStart,
       signal,
+      cache: cache?.forVisits(fetchPage) ?? null,
     });
     const records = mapPool(
       items,
@@ -120,6 +123,7 @@ export async function* trawl(
     controller.abort();
     crawl?.close?.();
     await fleet?.close();
+    cache?.close();
     await fetcher.close();
     await extractor.close();
   }

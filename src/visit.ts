@@ -1,16 +1,18 @@
 /**
  * One URL's way through the stages, in two steps the pool runs: `fetch` holds the URL's pool slots
- * (robots.txt, the request and its retries), `finish` runs once they are free (links, extraction,
- * the record, then the crawl's `recordDone`: a shared crawl commits it, or drops it when the page
- * is another worker's now). A URL that is never requested (a bad line, robots.txt) ends in `fetch`
- * with its record.
+ * (robots.txt, the request and its retries; with a response cache, a conditional request), `finish`
+ * runs once they are free (links, extraction, the record, then the crawl's `recordDone`: a shared
+ * crawl commits it, or drops it when the page is another worker's now). A URL that is never
+ * requested (a bad line, robots.txt) ends in `fetch` with its record.
  */
+import type { CacheHit, VisitCache } from "./cache/page-cache.js";
 import type { CrawlItem } from "./crawl/frontier.js";
 import type { Crawl, CrawlKinds } from "./crawl/start.js";
 import type { Extractor } from "./extract/extractor.js";
 import type { FollowedLink } from "./extract/follow-links.js";
 import type { FetchOutcome } from "./http/fetch-with-retry.js";
 import type { TrawlRecord } from "./record.js";
+import { cachedRecord } from "./records/cached-record.js";
 import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./records/make-record.js";
 import { hostOf } from "./urls/normalize.js";
 
@@ -27,6 +29,8 @@ export interface VisitSettings {
   kinds: CrawlKinds;
   onStart: ((url: string) => void) | undefined;
   signal: AbortSignal;
+  /** With a response cache: conditional requests, hits, fresh records kept (cache/page-cache.ts). */
+  cache: VisitCache | null;
 }
 
 /** A URL fetched, on its way to its record. */
@@ -36,6 +40,8 @@ interface Fetched {
   outcome: FetchOutcome;
   started: number;
   place: CrawlPlace | undefined;
+  /** With a cache: the stored page a 304 answered for; null otherwise. */
+  hit: CacheHit | null;
 }
 
 /** A URL that was never requested: its record (a bad line, robots.txt), or null when the run stopped first. */
@@ -46,6 +52,8 @@ interface Unfetched {
 
 /** What the pool carries from `fetch` to `finish`. */
 export type Visited = Fetched | Unfetched;
+
+type Made = TrawlRecord | null | Promise<TrawlRecord | null>;
 
 /** The key a URL is limited under in the pool: its host (a bad line has none). */
 export function visitKey(item: CrawlItem): string {
@@ -62,11 +70,8 @@ function placeOf(item: CrawlItem, kinds: CrawlKinds): CrawlPlace {
   return place;
 }
 
-export function createVisit(settings: VisitSettings): {
-  fetch: (item: CrawlItem) => Promise<Visited>;
-  finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord | null>;
-} {
-  const { fetchPage, allows, extractor, saveDir, crawl, followsSelected, kinds, onStart, signal } = settings;
+export function createVisit(settings: VisitSettings): { fetch: (item: CrawlItem) => Promise<Visited>; finish: (done: Visited) => Made } {
+  const { fetchPage, allows, extractor, saveDir, crawl, followsSelected, kinds, onStart, signal, cache } = settings;
   // Without a crawl every record has the same context: made once.
   const plainContext: RecordContext = { extractor, saveDir, place: undefined };
 
@@ -81,32 +86,64 @@ export function createVisit(settings: VisitSettings): {
     onStart?.(url);
     const started = performance.now();
     // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
-    const outcome = await fetchPage(url, hostOf(url));
-    return { item, url, outcome, started, place };
+    const key = hostOf(url);
+    if (cache !== null) {
+      const { outcome, hit } = await cache.fetch(url, key);
+      return { item, url, outcome, started, place, hit };
+    }
+    const outcome = await fetchPage(url, key);
+    return { item, url, outcome, started, place, hit: null };
   };
 
-  const recordOf = (done: Visited, onLinks?: (links: FollowedLink[]) => void): TrawlRecord | null | Promise<TrawlRecord> => {
-    if (!("outcome" in done)) return done.record;
-    const { url, outcome, started, place, item } = done;
-    if (!place) return fetchedRecord(url, outcome, started, plainContext);
-    return fetchedRecord(url, outcome, started, { extractor, saveDir, place, plan: item.kind ?? 0, onLinks });
+  /**
+   * A fetched URL's record: a cache hit's stored one, or a fresh one extracted (kept for next time
+   * with `links()`, the page's links as the crawl saw them). `onLinks` gets the links the page's
+   * follow selectors picked, once extracted.
+   */
+  const recordOf = (
+    done: Fetched,
+    links: () => readonly unknown[] | null,
+    onLinks?: (links: FollowedLink[]) => void,
+  ): TrawlRecord | Promise<TrawlRecord> => {
+    const { url, outcome, started, place, item, hit } = done;
+    if (hit !== null) return cachedRecord(hit.record, url, outcome.attempts, started, place);
+    const context: RecordContext = place ? { extractor, saveDir, place, plan: item.kind ?? 0, onLinks } : plainContext;
+    const record = fetchedRecord(url, outcome, started, context);
+    if (cache === null) return record;
+    const keep = (made: TrawlRecord): TrawlRecord => {
+      cache.keep(url, outcome, made, links());
+      return made;
+    };
+    return record instanceof Promise ? record.then(keep) : keep(record);
   };
+  const noLinks = () => null;
+
+  const finishPlain = (done: Visited): Made => ("outcome" in done ? recordOf(done, noLinks) : done.record);
 
   // A crawl counts its pages in flight until their links are offered: only then can it tell it is done.
-  // Plain crawling, links are read before extraction, which may move the body to a parse thread;
-  // following chosen links, they come out of the extraction, so the page is done after it.
-  const madeRecord = (done: Visited): TrawlRecord | null | Promise<TrawlRecord | null> => {
+  // Plain crawling, links are read before extraction, which may move the body to a parse thread (a
+  // cache hit's stored links stand in for them); following chosen links, they come out of the
+  // extraction, so the page is done after it.
+  const madeRecord = (done: Visited): Made => {
     const page = crawl as Crawl;
-    if (!("outcome" in done) || !followsSelected) {
-      page.pageDone(done.item, "outcome" in done ? done.outcome : null);
-      return recordOf(done);
+    if (!("outcome" in done)) {
+      page.pageDone(done.item, null);
+      return done.record;
+    }
+    if (!followsSelected || done.hit !== null) {
+      const links = page.pageDone(done.item, done.outcome, done.hit?.links) ?? null;
+      return recordOf(done, () => links);
     }
     let selected: FollowedLink[] | null = null;
-    let record: TrawlRecord | null | Promise<TrawlRecord>;
+    let record: TrawlRecord | Promise<TrawlRecord>;
     try {
-      record = recordOf(done, (links) => {
-        selected = links;
-      });
+      record = recordOf(
+        done,
+        () => selected,
+        (links) => {
+          selected = links;
+        },
+      );
     } catch (error) {
       page.pageDone(done.item, done.outcome, null);
       throw error;
@@ -118,15 +155,15 @@ export function createVisit(settings: VisitSettings): {
     }
     return record.finally(settle);
   };
-  const finishCrawled = (done: Visited): TrawlRecord | null | Promise<TrawlRecord | null> => {
+  const finishCrawled = (done: Visited): Made => {
     const record = madeRecord(done);
     return crawl?.recordDone ? kept(crawl, done.item, record) : record;
   };
-  return { fetch, finish: crawl ? finishCrawled : recordOf };
+  return { fetch, finish: crawl ? finishCrawled : finishPlain };
 }
 
 /** The record once the crawl has taken it (a shared crawl's commit), or null when it is dropped. */
-async function kept(crawl: Crawl, item: CrawlItem, made: TrawlRecord | null | Promise<TrawlRecord | null>): Promise<TrawlRecord | null> {
+async function kept(crawl: Crawl, item: CrawlItem, made: Made): Promise<TrawlRecord | null> {
   const record = await made;
   return (await crawl.recordDone?.(item, record)) ? record : null;
 }

@@ -44,9 +44,10 @@ export function entryFrame(high: number, low: number, seenAtSeconds: number, met
 /**
  * Reads the ENTRY frame of `bytes` bytes at `offset` and checks it whole: header checksum, the
  * expected hash, payload checksum, meta shape. Null for anything else: damage reads as a miss.
+ * `scratch`, when large enough, takes the bytes (nothing of it is kept: the entry is text).
  */
-export function readEntry(fd: number, offset: number, bytes: number, high: number, low: number): StoredEntry | null {
-  const frame = Buffer.allocUnsafe(bytes);
+export function readEntry(fd: number, offset: number, bytes: number, high: number, low: number, scratch?: Buffer): StoredEntry | null {
+  const frame = scratch !== undefined && scratch.length >= bytes ? scratch : Buffer.allocUnsafe(bytes);
   try {
     readFully(fd, frame, bytes, offset);
   } catch {
@@ -54,7 +55,7 @@ export function readEntry(fd: number, offset: number, bytes: number, high: numbe
   }
   const header = readFrameHeader(frame, 0);
   if (header === null || header.kind !== FrameKind.entry || header.high !== high || header.low !== low) return null;
-  const payload = frame.subarray(FRAME_HEADER_BYTES);
+  const payload = frame.subarray(FRAME_HEADER_BYTES, bytes);
   if (!payloadIntact(header, payload)) return null;
   const parts = decodeEntryPayload(payload);
   if (parts === null) return null;

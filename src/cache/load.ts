@@ -32,7 +32,7 @@ export interface LoadSettings {
   oldestSeconds: number;
 }
 
-function openOrCreate(path: string): number {
+export function openOrCreate(path: string): number {
   try {
     return openSync(path, "r+");
   } catch (error) {
@@ -59,7 +59,7 @@ function reset(fd: number): void {
  * created: fresh. A file that does not start with the signature is not a cache and is never
  * overwritten: the caller may have named the wrong file (`README.md`), so it is a usage error.
  */
-function checkHeader(fd: number, path: string, size: number): "fresh" | "current" | { version: number } {
+export function checkHeader(fd: number, path: string, size: number): "fresh" | "current" | { version: number } {
   if (size === 0) return "fresh";
   const head = Buffer.alloc(FILE_HEADER_BYTES);
   readSync(fd, head, 0, Math.min(size, FILE_HEADER_BYTES), 0);

@@ -3,6 +3,7 @@ import { optionError } from "../errors.js";
 import type { TrawlRecord } from "../record.js";
 import { hash64 } from "../urls/hash.js";
 import { compactCache, writeAll } from "./compact.js";
+import { DEFAULT_CACHE_MAX_AGE_MS } from "./defaults.js";
 import type { EntryTable } from "./entry-table.js";
 import { type CachedPage, type EntryMeta, entryFrame, parsePage, readEntry, type StoredEntry } from "./entry.js";
 import { encodeFrame, encodeSeenPayload, FrameKind } from "./frame.js";
@@ -16,8 +17,10 @@ import {
   storablePolicy,
 } from "./validators.js";
 
-/** Entries not seen for this long are dropped (SPEC §10: 30 days unless the caller says otherwise). */
-export const DEFAULT_CACHE_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+export { DEFAULT_CACHE_MAX_AGE_MS };
+// Entries up to this size are read into one buffer of the cache's; a page's record is a few KB, and
+// each buffer of its own (past Node's 4 KB pool) would be an allocation the GC must account for.
+const READ_BUFFER_BYTES = 256 * 1024;
 // Touches are written in batches of this many URLs (8 bytes each); a crash loses at most one batch,
 // which only makes those entries look older than they are.
 const SEEN_BATCH = 4096;
@@ -67,9 +70,13 @@ export class ResponseCache {
   private end: number;
   private garbageBytes: number;
   private readonly seenBatch = new Uint32Array(SEEN_BATCH * 2);
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private seenCount = 0;
   private writeFailure: string | null = null;
   private closed = false;
+  // The entry each revalidation was made from (and where it was in the file), so that judging its
+  // 304 need not read the file again: a hit then costs one read of its entry, not two.
+  private readonly revalidating = new WeakMap<Revalidation, { entry: StoredEntry; offset: number }>();
 
   private constructor(
     private readonly path: string,
@@ -128,17 +135,29 @@ export class ResponseCache {
     const entry = this.read(url);
     if (entry === null || entry.meta.fingerprint !== fingerprint) return null;
     const headers = conditionalHeaders(entry.meta.policy, entry.meta.finalUrl, requestHeaders);
-    return headers === null ? null : { url: entry.meta.finalUrl, headers };
+    if (headers === null) return null;
+    const revalidation = { url: entry.meta.finalUrl, headers };
+    this.revalidating.set(revalidation, { entry, offset: this.offsetOf(url) });
+    return revalidation;
   }
 
   /**
    * Judges a 304 received for a request that carried `revalidation(url, …)`'s headers. When it
    * answers the stored entry, returns the stored record and links and marks the entry seen (new
    * validators in the 304 are kept). Null when it names another representation: the entry is
-   * dropped, and the caller fetches the URL again without conditional headers.
+   * dropped, and the caller fetches the URL again without conditional headers. Given the
+   * `revalidation` it answers, the entry read then is used, unless it has been replaced since.
    */
-  revalidated(url: string, fingerprint: string, responseHeaders: HeaderFields, requestHeaders: HeaderFields = {}): CachedPage | null {
-    const entry = this.read(url);
+  revalidated(
+    url: string,
+    fingerprint: string,
+    responseHeaders: HeaderFields,
+    requestHeaders: HeaderFields = {},
+    revalidation?: Revalidation,
+  ): CachedPage | null {
+    const earlier = revalidation === undefined ? undefined : this.revalidating.get(revalidation);
+    const current = earlier !== undefined && earlier.entry.meta.url === url && earlier.offset === this.offsetOf(url);
+    const entry = current ? earlier.entry : this.read(url);
     if (entry === null || entry.meta.fingerprint !== fingerprint) return null;
     const verdict = revalidatedPolicy(entry.meta.policy, entry.meta.finalUrl, requestHeaders, responseHeaders);
     const page = verdict === null ? null : parsePage(entry.bodyJson);
@@ -218,13 +237,20 @@ export class ResponseCache {
     return this.writeFailure;
   }
 
+  /** Where `url`'s entry is in the file, or -1. */
+  private offsetOf(url: string): number {
+    const [high, low] = hash64(url);
+    const slot = this.table.find(high, low);
+    return slot === -1 ? -1 : this.table.offsetOf(slot);
+  }
+
   /** Reads and checks `url`'s entry; a damaged or mismatched one is dropped and reads as a miss. */
   private read(url: string): StoredEntry | null {
     this.assertOpen();
     const [high, low] = hash64(url);
     const slot = this.table.find(high, low);
     if (slot === -1) return null;
-    const entry = readEntry(this.fd, this.table.offsetOf(slot), this.table.bytesOf(slot), high, low);
+    const entry = readEntry(this.fd, this.table.offsetOf(slot), this.table.bytesOf(slot), high, low, this.readBuffer);
     if (entry === null || entry.meta.url !== url) {
       // Damage, or another URL with the same 64-bit hash: never its record.
       if (entry === null) this.garbageBytes += this.table.removeSlot(slot);

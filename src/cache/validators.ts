@@ -13,11 +13,11 @@ export type HeaderFields = Record<string, string | string[] | undefined>;
 /** What the cache keeps of a response to revalidate it later (http-cache-semantics' policy object). */
 export type StoredPolicy = CachePolicy.PolicyObject;
 
-/** The conditional request headers of a revalidation. */
-export interface ConditionalHeaders {
+/** The conditional request headers of a revalidation (a type, not an interface: it is a header record). */
+export type ConditionalHeaders = {
   "if-none-match"?: string;
   "if-modified-since"?: string;
-}
+};
 
 // The response fields the policy reads; the rest (cookies, CSP, …) are not kept in the file.
 const KEPT_RESPONSE_FIELDS = ["cache-control", "pragma", "expires", "etag", "last-modified", "vary"];

@@ -40,6 +40,8 @@ export interface RawFlags {
   format?: string;
   save?: string;
   resume?: boolean;
+  cache?: string;
+  cacheMaxAge?: string;
   summary?: string;
   crawl?: boolean;
   depth?: string;
@@ -234,6 +236,9 @@ export function parseFlags(
   assign("each", flags.each);
   if ((flags.follow ?? []).length > 0) options.follow = flags.follow as string[];
   if (recipe !== undefined) options.recipe = recipe;
+  assign("cache", flags.cache);
+  assign("cacheMaxAgeMs", duration(raw, "cacheMaxAgeMs", flags.cacheMaxAge));
+  if (flags.cacheMaxAge !== undefined && flags.cache === undefined) throw new UsageError("--cache-max-age needs --cache FILE");
   if (flags.rate !== undefined) {
     raw.set("ratePerSecond", flags.rate);
     options.ratePerSecond = parseRate(flags.rate) ?? Number.NaN;

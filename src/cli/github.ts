@@ -50,12 +50,14 @@ function cell(text: string): string {
 
 /** The Markdown appended to `$GITHUB_STEP_SUMMARY`: counts, failures by code, the slowest URLs. */
 export function stepSummaryMarkdown(summary: RunSummary): string {
+  // The cached column only for a run that re-emitted records from --cache.
+  const cached = summary.cached > 0;
   const lines = [
     "### trawl",
     "",
-    "| URLs | ok | failed | elapsed | URLs/s | p50 | p95 | p99 |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    `| ${summary.total} | ${summary.ok} | ${summary.failed} | ${(summary.elapsedMs / 1000).toFixed(1)} s | ${summary.urlsPerSecond} | ${summary.latencyMs.p50} ms | ${summary.latencyMs.p95} ms | ${summary.latencyMs.p99} ms |`,
+    `| URLs | ok |${cached ? " cached |" : ""} failed | elapsed | URLs/s | p50 | p95 | p99 |`,
+    `|---:|---:|${cached ? "---:|" : ""}---:|---:|---:|---:|---:|---:|`,
+    `| ${summary.total} | ${summary.ok} |${cached ? ` ${summary.cached} |` : ""} ${summary.failed} | ${(summary.elapsedMs / 1000).toFixed(1)} s | ${summary.urlsPerSecond} | ${summary.latencyMs.p50} ms | ${summary.latencyMs.p95} ms | ${summary.latencyMs.p99} ms |`,
     "",
   ];
   const codes = Object.entries(summary.byCode);

@@ -27,6 +27,7 @@ Examples:
   $ trawl -i urls.txt --timeout 10s --retries 4 --per-host 4 -o out.json --allow-failures
   $ trawl --crawl --depth 3 --robots --rate 5/s -s h1=h1 https://example.com/
   $ trawl -i urls.txt --shard 2/4 --resume -o part-2.ndjson --summary summary.json
+  $ trawl --crawl --cache site.cache -s h1=h1 https://example.com/   # a repeat run costs the 304s
   $ npx trawl https://example.com/
 
 Records go to stdout (or --output), one JSON object per URL; everything else goes to stderr.
@@ -80,6 +81,8 @@ async function buildProgram(): Promise<Command> {
     .option("--ordered", "write records in input order instead of completion order")
     .option("--save <dir>", "also store each body under <dir>/<host>/…; records get \"file\"")
     .option("--resume", "with -o: skip URLs already recorded in the file, append the rest")
+    .option("--cache <file>", "keep validators and records in <file>; a repeat run asks If-None-Match and re-emits unchanged pages (\"cached\": true)")
+    .option("--cache-max-age <duration>", "with --cache: drop entries not seen for this long (default: 30d)")
     .option("-q, --quiet", "no progress and no summary on stderr")
     .option("--summary <file>", "also write the run summary as JSON to <file>")
     .option("-v, --verbose", "log every attempt on stderr")

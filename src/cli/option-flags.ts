@@ -34,6 +34,8 @@ const FLAGS: Record<string, FlagName> = {
   recipe: { flag: "--recipe" },
   shard: { flag: "--shard", expected: "k/n with 1 <= k <= n, such as 2/5" },
   saveDir: { flag: "--save" },
+  cache: { flag: "--cache" },
+  cacheMaxAgeMs: { flag: "--cache-max-age", expected: "a duration such as 12h or 30d" },
   sitemaps: { flag: "--sitemap" },
   "crawl.depth": { flag: "--depth" },
   "crawl.scope": { flag: "--scope" },

@@ -23,8 +23,9 @@ export function attemptLine(event: AttemptEvent): string {
 /** The end-of-run summary for stderr (SPEC §5). */
 export function summaryText(summary: RunSummary): string {
   const aborted = summary.aborted > 0 ? `, ${summary.aborted} aborted` : "";
+  const cached = summary.cached > 0 ? ` (${summary.cached} cached)` : "";
   const lines = [
-    `trawl: ${summary.total} URLs, ${summary.ok} ok, ${summary.failed} failed${aborted} in ${formatMs(summary.elapsedMs)} ` +
+    `trawl: ${summary.total} URLs, ${summary.ok} ok${cached}, ${summary.failed} failed${aborted} in ${formatMs(summary.elapsedMs)} ` +
       `(${summary.urlsPerSecond} URLs/s, ${formatBytes(summary.bytes)})`,
   ];
   if (summary.interrupted) {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
+import { checkCacheOption } from "./cache.js";
 import { UsageError } from "../errors.js";
 import { assertReadable, assertReadableFile, type InputCounter, readInput } from "./input.js";
 import type { TrawlOptions } from "../options.js";
@@ -29,6 +30,7 @@ function optionalColumns(options: TrawlOptions): OptionalColumn[] {
   if (options.crawl || options.follow || options.recipe) columns.push("depth", "parent");
   if (options.saveDir !== undefined) columns.push("file");
   if (options.recipe !== undefined) columns.push("kind");
+  if (options.cache !== undefined) columns.push("cached");
   return columns;
 }
 
@@ -51,6 +53,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   if (settings.summaryFile !== undefined) await assertWritableFile(settings.summaryFile, "--summary");
   // Checked before the output file is opened (and truncated): a bad --save stops the run untouched.
   if (options.saveDir !== undefined) await prepareSaveDir(options.saveDir);
+  await checkCacheOption(options, settings.output);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));

@@ -4,10 +4,10 @@
  * names the option.
  */
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
-const DURATION_FACTOR: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
+const DURATION_FACTOR: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `250ms`, `10s`, `2m`, `1h` or a bare number of milliseconds → milliseconds. */
+/** `250ms`, `10s`, `2m`, `1h`, `30d` or a bare number of milliseconds → milliseconds. */
 export function parseDuration(text: string): number | null {
   const match = DURATION.exec(text.trim());
   if (!match) return null;

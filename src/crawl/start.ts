@@ -17,9 +17,11 @@ export interface Crawl {
    * A page is done (outcome null: an item that was never fetched): its links (following chosen
    * links: the ones its follow selectors picked, `selected`, known once it is extracted; else every
    * a[href], when it is HTML and not at the depth limit) are offered, and it no longer counts as in
-   * flight. Call once per item taken, whatever became of it.
+   * flight. Call once per item taken, whatever became of it. `given`: the links the page's
+   * extraction picked (following chosen links), or a response cache's stored links (a 304: the page
+   * was not read), instead of its body's. Returns the page's links (for the cache), or null.
    */
-  pageDone(item: CrawlItem, outcome: FetchOutcome | null, selected?: readonly FollowedLink[] | null): void;
+  pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): readonly unknown[] | null | void;
   /**
    * The item's record is made (null: none, the run stopped before the item started), after
    * `pageDone`. Resolves true when the record is to be yielded. A shared crawl commits it here
@@ -71,16 +73,22 @@ export function selectedLinks(links: readonly FollowedLink[], kinds: CrawlKinds)
 /** A recipe's kinds, by plan index: a followed link's kind is looked up by name, `carry` says what goes to `from`. */
 export type CrawlKinds = readonly { name: string; carry: boolean }[] | null;
 
+/** What a local crawl is told besides its settings. */
+export interface LocalCrawlOptions {
+  onWarning?: ((warning: { option: string; message: string }) => void) | undefined;
+  /** Pages already recorded (`--resume`): the journal queues only the others again. */
+  done?: ((url: string) => boolean) | undefined;
+  kinds?: CrawlKinds;
+  /** A response cache keeps each page's links: they are read at the depth limit too. */
+  readEveryPage?: boolean;
+}
+
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
-export async function startCrawl(
-  settings: CrawlSettings,
-  input: AsyncIterable<InputUrl>,
-  seen: HashSet64,
-  onWarning?: (warning: { option: string; message: string }) => void,
-  done?: (url: string) => boolean,
-  kinds: CrawlKinds = null,
-): Promise<Crawl> {
-  const [{ Frontier }, readLinks] = await Promise.all([import("./frontier.js"), loadLinkReader(settings)]);
+export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<InputUrl>, seen: HashSet64, options: LocalCrawlOptions = {}): Promise<Crawl> {
+  const { onWarning, done, kinds = null, readEveryPage = false } = options;
+  // Reading a[href] at the depth limit only for the cache: the limit itself is checked before offering.
+  const readSettings = readEveryPage ? { ...settings, maxDepth: Number.POSITIVE_INFINITY } : settings;
+  const [{ Frontier }, readLinks] = await Promise.all([import("./frontier.js"), loadLinkReader(readSettings)]);
   const journal = settings.journal === undefined ? null : await import("./journal.js");
   let log: CrawlJournal | null = null;
   const frontier = new Frontier(
@@ -97,21 +105,30 @@ export async function startCrawl(
   if (journal && settings.journal !== undefined) {
     log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => frontier.restore(item));
   }
+  /** Offers a page's links (unless it sits at the depth limit); returns them for the cache. */
+  const offer = (item: CrawlItem, outcome: FetchOutcome, given: readonly unknown[] | null | undefined): readonly unknown[] | null => {
+    const from = fromPage(item, outcome);
+    if (settings.links === "selected") {
+      const selected = (given ?? null) as readonly FollowedLink[] | null;
+      if (selected === null || selected.length === 0) return selected;
+      if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
+      frontier.offerSelected(selectedLinks(selected, kinds), from);
+      return selected;
+    }
+    // A cache hit's stored links stand in for the body's; else they are read from the body.
+    const links = (given as readonly string[] | null | undefined) ?? readLinks(item, outcome)?.links ?? null;
+    if (links === null || item.depth >= settings.maxDepth) return links;
+    seen.add(outcome.finalUrl);
+    frontier.offer(links, from);
+    return links;
+  };
   return {
     items: () => frontier.items(),
-    pageDone(item, outcome, selected) {
+    pageDone(item, outcome, given) {
       try {
-        if (outcome && log && outcome.finalUrl !== (item.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
-        if (settings.links === "selected") {
-          if (!outcome || !selected || selected.length === 0) return;
-          if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
-          frontier.offerSelected(selectedLinks(selected, kinds), fromPage(item, outcome));
-          return;
-        }
-        const found = outcome ? readLinks(item, outcome) : null;
-        if (!found || !outcome) return;
-        seen.add(outcome.finalUrl);
-        frontier.offer(found.links, found.from);
+        if (!outcome) return null;
+        if (log && outcome.finalUrl !== (item.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
+        return offer(item, outcome, given);
       } finally {
         // The journal holds this page's links before its record can be written.
         log?.flush();

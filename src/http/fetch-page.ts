@@ -22,6 +22,18 @@ export interface FetchSettings {
   cookies: CookiePolicy | null;
 }
 
+/**
+ * What a response cache adds to an attempt (SPEC §10), given only when a cache is in use: conditional
+ * headers for the request to one URL of the redirect chain, and the last exchange's header fields
+ * handed back in the result. Whether a 304 answers the cache is the caller's judgement, not ours.
+ */
+export interface ConditionalRequest {
+  /** The URL whose request carries `headers` (the one that gave the stored response); null for none. */
+  url: string | null;
+  /** Added to the run's headers (overriding them) on the request to `url` only. */
+  headers: Readonly<Record<string, string>>;
+}
+
 /** The outcome of one attempt, redirects included. Failures are values, never thrown. */
 export interface AttemptResult {
   /** The last URL requested. */
@@ -34,6 +46,10 @@ export interface AttemptResult {
   error: TrawlError | null;
   /** `Retry-After` of the last response in ms, or null. */
   retryAfterMs: number | null;
+  /** With a `ConditionalRequest`: the last response's header fields; null without one, or when none arrived. */
+  responseHeaders: Headers | null;
+  /** With a `ConditionalRequest`: the header fields of the last request sent; null without one. */
+  requestHeaders: Record<string, string> | null;
 }
 
 // The reason given to undici for an exchange cut after its attempt ended. Made once: an Error's
@@ -122,11 +138,15 @@ class Attempt implements Abortable, BodyEvents {
   private during: "headers" | "body" = "headers";
   private timer: NodeJS.Timeout | undefined;
   private settled = false;
+  // Kept only for a ConditionalRequest.
+  private sentHeaders: Record<string, string> | null = null;
+  private responseHeaders: Headers | null = null;
 
   constructor(
     url: string,
     private readonly settings: FetchSettings,
     private readonly resolve: (result: AttemptResult) => void,
+    private readonly conditional: ConditionalRequest | undefined,
   ) {
     this.current = url;
     this.headers = settings.headers;
@@ -161,7 +181,12 @@ class Attempt implements Abortable, BodyEvents {
     this.during = "headers";
     const { origin, path } = originAndPath(this.current);
     // this.headers are the run's and the user's (credentials dropped past another origin); the jar adds its own per hop.
-    const headers = cookies === null ? this.headers : cookies.headersFor(this.current, this.headers);
+    let headers = cookies === null ? this.headers : cookies.headersFor(this.current, this.headers);
+    if (this.conditional !== undefined) {
+      if (this.conditional.url === this.current) headers = { ...headers, ...this.conditional.headers };
+      this.sentHeaders = headers;
+      this.responseHeaders = null;
+    }
     try {
       this.settings.dispatcher.dispatch({ origin, path, method: "GET", headers }, exchange);
     } catch (error) {
@@ -177,6 +202,12 @@ class Attempt implements Abortable, BodyEvents {
     if (setCookie !== undefined) this.settings.cookies?.store(this.current, setCookie);
     this.contentType = headerValue(headers, "content-type");
     this.retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
+    if (this.conditional !== undefined) this.responseHeaders = headers;
+    // 304 Not Modified has no body, whatever length it declares (RFC 9110 §15.4.5): nothing to read.
+    if (status === 304) {
+      this.during = "body";
+      return;
+    }
     const location = locationOf(headers);
     if (isRedirect(status, location, this.settings.maxRedirects)) {
       this.redirectTo = location;
@@ -250,7 +281,16 @@ class Attempt implements Abortable, BodyEvents {
   }
 
   private succeed(body: Buffer): void {
-    this.settle({ finalUrl: this.current, status: this.status, contentType: this.contentType, body, error: null, retryAfterMs: this.retryAfterMs });
+    this.settle({
+      finalUrl: this.current,
+      status: this.status,
+      contentType: this.contentType,
+      body,
+      error: null,
+      retryAfterMs: this.retryAfterMs,
+      responseHeaders: this.responseHeaders,
+      requestHeaders: this.sentHeaders,
+    });
   }
 
   private failWith(error: unknown): void {
@@ -269,6 +309,8 @@ class Attempt implements Abortable, BodyEvents {
       body: null,
       error: new TrawlError(code, message),
       retryAfterMs: this.retryAfterMs,
+      responseHeaders: this.responseHeaders,
+      requestHeaders: this.sentHeaders,
     });
   }
 
@@ -293,7 +335,8 @@ function timeOut(attempt: Attempt): void {
  * One attempt to fetch `url` whole: connect, follow redirects, read and decompress the body, all
  * under one timer of `timeoutMs` (SPEC §2), and stopped at once when the run stops. Built on
  * undici's dispatch handler rather than `request()`: no stream, promise or abort signal per hop.
+ * `conditional` (a response cache's) adds headers to one hop and hands the last exchange's headers back.
  */
-export function fetchPage(url: string, settings: FetchSettings): Promise<AttemptResult> {
-  return new Promise((resolve) => new Attempt(url, settings, resolve).start());
+export function fetchPage(url: string, settings: FetchSettings, conditional?: ConditionalRequest): Promise<AttemptResult> {
+  return new Promise((resolve) => new Attempt(url, settings, resolve, conditional).start());
 }

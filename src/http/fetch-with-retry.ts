@@ -1,6 +1,6 @@
 import { TrawlError } from "../errors.js";
 import type { AttemptEvent } from "./attempt-event.js";
-import { type AttemptResult, type FetchSettings, fetchPage } from "./fetch-page.js";
+import { type AttemptResult, type ConditionalRequest, type FetchSettings, fetchPage } from "./fetch-page.js";
 import { isRetryable, nextDelay, waitUnlessAborted } from "./retry.js";
 
 /** The last attempt's result and how many attempts it took. */
@@ -28,6 +28,8 @@ const aborted = (url: string, attempts: number): FetchOutcome => ({
   body: null,
   error: new TrawlError("EABORTED", "the run was aborted"),
   retryAfterMs: null,
+  responseHeaders: null,
+  requestHeaders: null,
   attempts,
 });
 
@@ -40,6 +42,7 @@ function codeOf(result: AttemptResult): AttemptEvent["code"] {
 /**
  * Wraps one attempt with the retry policy: retryable failures are tried again after a backoff
  * (or the server's Retry-After), up to `retries` extra attempts. The run signal cuts waits short.
+ * `conditional` goes to every attempt (see `ConditionalRequest`).
  */
 export async function fetchWithRetry(
   url: string,
@@ -47,11 +50,12 @@ export async function fetchWithRetry(
   retrySettings: RetrySettings,
   runSignal: AbortSignal,
   observeKey = "",
+  conditional?: ConditionalRequest,
 ): Promise<FetchOutcome> {
   for (let attempt = 1; ; attempt++) {
     if (retrySettings.pace && !(await retrySettings.pace(url, runSignal))) return aborted(url, attempt - 1);
     const started = performance.now();
-    const result = await fetchPage(url, fetchSettings);
+    const result = await fetchPage(url, fetchSettings, conditional);
     const ms = Math.round(performance.now() - started);
     const code = codeOf(result);
     let retryInMs: number | null = null;
@@ -69,6 +73,6 @@ export async function fetchWithRetry(
 }
 
 function outcomeOf(result: AttemptResult, attempts: number, error: TrawlError | null): FetchOutcome {
-  const { finalUrl, status, contentType, body, retryAfterMs } = result;
-  return { finalUrl, status, contentType, body, error, retryAfterMs, attempts };
+  const { finalUrl, status, contentType, body, retryAfterMs, responseHeaders, requestHeaders } = result;
+  return { finalUrl, status, contentType, body, error, retryAfterMs, responseHeaders, requestHeaders, attempts };
 }

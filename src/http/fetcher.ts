@@ -7,7 +7,7 @@ import type { AttemptEvent } from "./attempt-event.js";
 import { createDispatcher } from "./agent.js";
 import type { FileCookie } from "./cookie-file.js";
 import { CookiePolicy } from "./cookies.js";
-import type { FetchSettings } from "./fetch-page.js";
+import type { ConditionalRequest, FetchSettings } from "./fetch-page.js";
 import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./fetch-with-retry.js";
 import { LiveAttempts } from "./live-attempts.js";
 
@@ -43,8 +43,11 @@ export interface Fetcher {
   /**
    * Fetches a page with retries under the given politeness; `key` is the host the answer teaches
    * (the input URL's, even after a redirect). Built once per run: no settings object per URL.
+   * A response cache passes its `conditional` request.
    */
-  pages(politeness: FetchPoliteness): (url: string, key: string) => Promise<FetchOutcome>;
+  pages(politeness: FetchPoliteness): (url: string, key: string, conditional?: ConditionalRequest) => Promise<FetchOutcome>;
+  /** The request headers every page request starts from (names lower-cased), as a cache must know them. */
+  readonly requestHeaders: Readonly<Record<string, string>>;
   /** Fetches a side document (robots.txt, a sitemap) with retries and its own size cap, unpaced. */
   document(url: string, maxBytes: number): Promise<FetchOutcome>;
   /** Tears the connections down; in-flight attempts end when the run signal aborts. */
@@ -77,11 +80,12 @@ export function createFetcher(settings: FetcherSettings, signal: AbortSignal): F
   return {
     pages(politeness) {
       const retry: RetrySettings = { ...plainRetry, pace: politeness.pace, observe: politeness.observe };
-      return (url, key) => fetchWithRetry(url, attempt, retry, signal, key);
+      return (url, key, conditional) => fetchWithRetry(url, attempt, retry, signal, key, conditional);
     },
     document(url, maxBytes) {
       return fetchWithRetry(url, { ...attempt, maxBytes }, plainRetry, signal);
     },
+    requestHeaders: headers,
     close: () => dispatcher.destroy().catch(() => undefined),
   };
 }

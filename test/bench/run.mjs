@@ -1,14 +1,15 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,W7,V] [--json FILE] [--server node]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,W6,W7,V] [--json FILE] [--server node]
 //                           [--repeat N] [--w3-budget S] [--w7-pages N]
 //
-// --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages, W4 on a shop of
+// --quick      W1/W1s/W6 at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages, W4 on a shop of
 //              1,000 products (a fast check, not the issue's figures)
 // --only       workloads to run; C1 is `trawl --crawl` over a generated site of 200,000 pages, W4 `trawl
 //              --recipe` over the bookshop (10,000 products behind 500 list pages) against a hand-written
-//              undici + cheerio crawl, V is the `trawl --version` start-up timing
+//              undici + cheerio crawl, V is the `trawl --version` start-up timing, W6 W1s's list run twice with
+//              --cache against pages that answer their ETag with a 304 (the repeat run against the first)
 // --json       also write every figure to FILE
 // --server     `node` to use the Node cluster even when nginx is on PATH
 // --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
@@ -28,6 +29,7 @@ import { checkCrawlRecords, compareSamples, readFloorSample, summariseRecords } 
 import { crawlCheckText, evaluateTargets, tableHeader, tableRow, targetsText, w4CheckText } from "./report.mjs";
 import { killGroup, killGroupNow, startServer } from "./server.mjs";
 import { runW4 } from "./w4.mjs";
+import { runW6, w6Text } from "./w6.mjs";
 
 /** parseArgs, with a bad flag as one line and exit 2 rather than a stack trace. */
 function parseFlags(config) {
@@ -63,14 +65,14 @@ if (flags.help) {
   process.stdout.write(`${lines.slice(0, lines.findIndex((line) => !line.startsWith("//"))).map((line) => line.replace(/^\/\/ ?/, "")).join("\n")}\n`);
   process.exit(0);
 }
-const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "V"];
+const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "W6", "V"];
 // W7 needs a redis-server and runs the crawl four times: only when asked for by name.
 const KNOWN = [...ALL, "W7"];
 const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
 for (const name of selected) if (!KNOWN.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${KNOWN.join(", ")})`);
 const SIZES = flags.quick
-  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000 }
-  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000 };
+  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000, W6: 2_000 }
+  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000, W6: 20_000 };
 // W4's products (20 a list page); its crawl runs at the concurrency of W1 and C1.
 const W4_CONCURRENCY = 64;
 // W4 and V bring their own server (or none): the page server and its capacity check are for the others.
@@ -374,6 +376,10 @@ async function main() {
   let w4 = null;
   if (selected.includes("W4")) w4 = await runW4({ products: SIZES.W4, concurrency: W4_CONCURRENCY, measure, add });
 
+  // W6 repeat runs: W1s's list and selectors, the second run with the --cache file the first one filled.
+  let w6 = null;
+  if (selected.includes("W6")) w6 = await runW6({ urls: SIZES.W6, origin, concurrency: 64, selectors: SELECTORS, measure, add, floorArgs });
+
   // Start-up: interleaved, after one warm-up each, so both see the same file cache and CPU state.
   let version = null;
   if (selected.includes("V")) {
@@ -397,6 +403,7 @@ async function main() {
   if (w3?.skipped) console.log(`W3 at ${SIZES.W3.toLocaleString("en-US")} URLs skipped: ${w3.skipped}`);
   if (crawl) console.log(crawlCheckText(crawl));
   if (w4) console.log(w4CheckText(w4));
+  if (w6) console.log(w6Text(w6));
   if (w7) console.log((await import("./w7.mjs")).w7Text(w7));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   console.log(`\nbench took ${elapsedSeconds.toFixed(0)} s`);
@@ -412,6 +419,7 @@ async function main() {
       identity,
       w3: w3 && { baseUrls: w3.base?.urls, fullUrls: SIZES.W3, skipped: w3.skipped ?? null },
       c1: crawl && { depth: 12, maxPages: crawl.pages, concurrency: 64, ...crawl },
+      w6: w6 && { urls: w6.urls, check: w6.check, firstOverRepeat: w6.firstOverRepeat, firstOverRepeatCpu: w6.firstOverRepeatCpu, repeatOverFloor: w6.repeatOverFloor, firstOverPlain: w6.firstOverPlain },
       w4: w4 && { ...w4.shape, pages: w4.pages, concurrency: w4.concurrency, floor: w4.floor.check, trawl: w4.trawl.check },
       w7,
       version,

@@ -5,7 +5,8 @@
 //   node server-node.mjs [--workers N]     prints {"port":…,"workers":N} on stdout once every worker listens
 //
 // Routes: /delay/… answers after DELAY_MS; /gz/… sends the page gzip-encoded; /site/<pages>/<n> is page n
-// of C1's crawl site, generated per request (404 past the site's end); anything else, the page.
+// of C1's crawl site, generated per request (404 past the site's end); /etag/… sends the page with an ETag
+// and answers a request that names it with a 304 (W6, --cache); anything else, the page.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
@@ -51,6 +52,10 @@ if (cluster.isPrimary) {
     "content-length": gzipped.length,
     vary: "accept-encoding",
   };
+  // W6: one ETag for the page, as a static file server would give it; 304s carry it back (RFC 9110 §15.4.5).
+  const etag = '"bench-page-1"';
+  const etagHeaders = { ...plainHeaders, etag };
+  const notModifiedHeaders = { etag };
   const server = createServer(
     // Clients keep their sockets for the whole run; idle gaps between runs must not close them mid-request.
     { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 },
@@ -58,6 +63,9 @@ if (cluster.isPrimary) {
       const url = request.url ?? "/";
       if (url.startsWith("/delay/")) {
         setTimeout(() => response.writeHead(200, plainHeaders).end(page), DELAY_MS);
+      } else if (url.startsWith("/etag/")) {
+        if (request.headers["if-none-match"] === etag) response.writeHead(304, notModifiedHeaders).end();
+        else response.writeHead(200, etagHeaders).end(page);
       } else if (url.startsWith("/gz/")) {
         response.writeHead(200, gzipHeaders).end(gzipped);
       } else if (url.startsWith("/site/")) {

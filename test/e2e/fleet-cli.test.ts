@@ -114,7 +114,8 @@ describe("workers from the command line", () => {
   });
 
   it("a worker with no URL of its own joins the job and takes part", async () => {
-    const tree = await site(40, 20);
+    // Slow enough (60 pages × 80 ms at -c 2) that the helper, polling up to a second apart, finds work.
+    const tree = await site(60, 80);
     const job = newJob();
     // Stdin is an empty pipe (as under systemd or in a container): no URL, and no usage error.
     const helper = collect(spawnCli([...worker(job), "-o", file(`${job}-helper.ndjson`)]), 30_000);
