@@ -132,3 +132,29 @@ describe("--follow", () => {
     expect(byData.records.slice(1).every((record) => record.url.includes("/catalogue/") && record.url.endsWith("/index.html"))).toBe(true);
   });
 });
+
+describe("--recipe with --cache", () => {
+  it("a repeat run is answered by 304s: every record cached, the same data, kinds and carried items", async () => {
+    const cache = join(dir, "recipe.cache");
+    const first = join(dir, "first.ndjson");
+    const second = join(dir, "second.ndjson");
+    expect((await runCli(["--recipe", recipeFile, "-q", "--cache", cache, "-o", first])).code).toBe(0);
+    const before = shop.stats.notModified;
+    const again = await runCli(["--recipe", recipeFile, "-q", "--cache", cache, "-o", second]);
+    expect(again.code, again.stderr).toBe(0);
+    const read = (file: string) =>
+      readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+    const records = read(second);
+    expect(records).toHaveLength(shop.truth.listPages + 45);
+    expect(records.every((record) => record.cached === true)).toBe(true);
+    expect(shop.stats.notModified - before).toBe(records.length);
+    const check = await checkBookshopRecords(second, { truth: shop.truth, origin: shop.origin });
+    expect(check.exact, describeCheck(check)).toBe(true);
+    const strip = ({ ms: _ms, attempts: _attempts, cached: _cached, ...rest }: Record<string, unknown>) => rest;
+    const byUrl = new Map(read(first).map((record) => [record.url, strip(record)]));
+    for (const record of records) expect(strip(record)).toEqual(byUrl.get(record.url));
+  });
+});
