@@ -94,8 +94,20 @@ describe("npm start (fixtures/demo.mjs)", () => {
     );
     expect(result.code, result.stderr).toBe(0);
 
+    // Part two scrapes the bookshop with its recipe: its records are the ones with a kind.
+    const everything = parseRecords(result.stdout);
+    const shop = everything.filter((record) => "kind" in record);
+    expect(shop.filter((record) => record.kind === "list")).toHaveLength(3);
+    const books = shop.filter((record) => record.kind === "book");
+    expect(books).toHaveLength(60);
+    for (const book of books) {
+      expect(book, book.url).toMatchObject({ ok: true, data: { title: expect.any(String), price: expect.any(Number) } });
+      expect((book.from as { url: string }).url).toBe(book.url);
+    }
+    expect(result.stderr).toMatch(/trawl demo: serving a bookshop on http:\/\/127\.0\.0\.1:\d+, scraping it with fixtures\/bookshop\/recipe\.json/);
+
     // The crawl also meets data.json (linked from the product list): a record, but not HTML.
-    const all = parseRecords(result.stdout);
+    const all = everything.filter((record) => !("kind" in record));
     const json = all.filter((record) => new URL(record.url).pathname === "/data.json");
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ ok: true, title: null, data: {} });
@@ -139,7 +151,8 @@ describe("npm start (fixtures/demo.mjs)", () => {
   it("works from any working directory", { timeout: 60_000 }, async () => {
     const result = await runDemo([demoPath], tmpdir());
     expect(result.code, result.stderr).toBe(0);
-    expect(parseRecords(result.stdout)).toHaveLength(pages.length + 1);
+    // The site's pages and data.json, then the bookshop's 3 list pages and 60 books.
+    expect(parseRecords(result.stdout)).toHaveLength(pages.length + 1 + 63);
   });
 });
 
