@@ -59,3 +59,10 @@ export interface TrawlRecord {
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }
+
+/**
+ * A record whose `data` has the shape its `select` (and `each`) say: what `trawl()` yields for a
+ * `select` object literal. With `select` typed as a plain `Record<string, string>`, `data` is
+ * `Record<string, ExtractedValue>`.
+ */
+export type TypedRecord<Data> = Omit<TrawlRecord, "data"> & { data: Data };

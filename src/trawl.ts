@@ -10,7 +10,8 @@ import { poolWindow } from "./limits.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { createPoliteness } from "./politeness/index.js";
 import { afterPendingIo, mapPool } from "./pool.js";
-import type { TrawlRecord } from "./record.js";
+import type { TrawlData } from "./extract/field-types.js";
+import type { TrawlRecord, TypedRecord } from "./record.js";
 import { judgeInput } from "./urls/judge-input.js";
 import type { InputUrl } from "./urls/normalize.js";
 import { HashSet64 } from "./urls/seen-set.js";
@@ -46,10 +47,15 @@ function runController(callerSignal: AbortSignal | undefined): { controller: Abo
  * job's queue in Redis with `frontier`) → pool(fetch under politeness) → finish (links,
  * extraction, record; a shared crawl's commit) → the caller.
  */
-export async function* trawl(
+export function trawl<const Select extends Record<string, string> = Record<string, string>, Each extends string | undefined = undefined>(
   urls: AsyncIterable<string> | Iterable<string>,
-  options: TrawlOptions = {},
-): AsyncGenerator<TrawlRecord, void, undefined> {
+  options: TrawlOptions & { select?: Select; each?: Each } = {},
+): AsyncGenerator<TypedRecord<TrawlData<Select, Each>>, void, undefined> {
+  // The records' data has the shape of the select literal (extract/field-types.ts); at run time a record is a record.
+  return run(urls, options) as AsyncGenerator<TypedRecord<TrawlData<Select, Each>>, void, undefined>;
+}
+
+async function* run(urls: AsyncIterable<string> | Iterable<string>, options: TrawlOptions): AsyncGenerator<TrawlRecord, void, undefined> {
   const resolved = resolveOptions(options);
   if (resolved.saveDir !== undefined) await prepareSaveDir(resolved.saveDir);
   const extractor = await createExtractor(resolved.plans);
