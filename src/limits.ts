@@ -46,3 +46,12 @@ export function poolWindow(concurrency: number): number {
 export const COOKIE_JAR_MAX_COOKIES = 3_000;
 /** RFC 6265bis §5.7: a cookie whose name and value are longer than this together is ignored, as browsers do. */
 export const COOKIE_MAX_BYTES = 4096;
+/** A failed record names at most this many referring pages in `linkedFrom` (the rest are counted), as SPEC §9 asks. */
+export const LINKED_FROM_MAX_URLS = 20;
+/**
+ * Failed records whose referring pages are found in one pass over the crawl's referrer log at its
+ * end: bounds the lists in memory then (tens of MB at most), at one pass per batch.
+ */
+export const LINKED_FROM_BATCH = 50_000;
+/** Failed records held until a checking crawl ends: about twice this many in memory, the rest in temporary files. */
+export const HELD_FAILURES_CHUNK = 2_000;

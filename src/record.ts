@@ -6,6 +6,16 @@ export interface RecordError {
   message: string;
 }
 
+/**
+ * The pages that link to a failed URL (`checkLinks`, `checkFragments`): the first 20 in crawl order,
+ * and how many more there are. Only pages whose links the crawl read count (pages below `depth`).
+ */
+export interface LinkedFrom {
+  urls: string[];
+  /** Referring pages beyond `urls`. */
+  more: number;
+}
+
 /** Values extracted by `--select`: a string (or null when nothing matched) or an array of them. */
 export type ExtractedValue = string | null | string[];
 
@@ -20,7 +30,7 @@ export interface TrawlRecord {
   finalUrl: string | null;
   /** The final HTTP status, or null when no response arrived. */
   status: number | null;
-  /** True when the final status is 2xx and nothing failed. */
+  /** True when the final status is 2xx (or one of `accept`) and nothing failed. */
   ok: boolean;
   /** Attempts made: 1 plus the retries used; 0 when nothing was requested. */
   attempts: number;
@@ -40,6 +50,12 @@ export interface TrawlRecord {
   depth?: number;
   /** With `crawl`: the URL of the page that linked here; null for an input URL. */
   parent?: string | null;
+  /**
+   * With `checkLinks` or `checkFragments`, on every record that is not ok: the pages linking to it,
+   * found however late in the crawl they turn up. Such records are held until the crawl ends (see
+   * README, "Check links in CI"), so this list is complete when the record is written.
+   */
+  linkedFrom?: LinkedFrom;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

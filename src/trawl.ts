@@ -4,6 +4,7 @@ import { withSitemaps } from "./crawl/sitemap-input.js";
 import { type Crawl, startCrawl } from "./crawl/start.js";
 import { createExtractor } from "./extract/extractor.js";
 import { createFetcher } from "./http/fetcher.js";
+import { mayHoldIds } from "./crawl/check-options.js";
 import { poolWindow } from "./limits.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { createPoliteness } from "./politeness/index.js";
@@ -58,6 +59,8 @@ export async function* trawl(
     const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
     const visit = createVisit({
       fetchPage: fetcher.pages(politeness),
+      checkFetches: resolved.crawl?.check ? { status: fetcher.links(politeness), ids: fetcher.pages(politeness, mayHoldIds) } : null,
+      accepts: resolved.accepts,
       allows: politeness.allows,
       extractor,
       saveDir: resolved.saveDir,
@@ -80,7 +83,7 @@ export async function* trawl(
       afterPendingIo(visit.finish),
     );
     // Iterated by hand so that leaving early aborts the in-flight work before the pool unwinds.
-    const iterator = records[Symbol.asyncIterator]();
+    const iterator = (crawl ? crawl.records(records) : records)[Symbol.asyncIterator]();
     try {
       for (;;) {
         const next = await iterator.next();

@@ -11,8 +11,17 @@ import type { TrawlRecord } from "./record.js";
 import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./records/make-record.js";
 import { hostOf } from "./urls/normalize.js";
 
+type Fetch = (url: string, key: string) => Promise<FetchOutcome>;
+
 export interface VisitSettings {
-  fetchPage: (url: string, key: string) => Promise<FetchOutcome>;
+  fetchPage: Fetch;
+  /**
+   * The fetches of checked links (`item.check`, `checkLinks`): the status alone (HEAD, then GET), or
+   * a page read for its ids (its body only when HTML). Null when no link is checked.
+   */
+  checkFetches?: { status: Fetch; ids: Fetch } | null;
+  /** The statuses that count as ok (`accept`); undefined: 2xx. */
+  accepts?: ((status: number) => boolean) | undefined;
   /** robots.txt's verdict; null when robots.txt is not obeyed. */
   allows: ((url: string) => Promise<boolean>) | null;
   extractor: Extractor;
@@ -34,6 +43,9 @@ interface Fetched {
 /** What the pool carries from `fetch` to `finish`. */
 export type Visited = Fetched | TrawlRecord | null;
 
+// A checked link is never parsed for a title or fields: its record says whether it is there.
+const NOT_EXTRACTED: Extractor = { extract: () => ({ title: null, data: {} }), close: async () => undefined };
+
 /** The key a URL is limited under in the pool: its host (a bad line has none). */
 export function visitKey(item: CrawlItem): string {
   return item.input.ok ? hostOf(item.input.url) : "";
@@ -43,9 +55,10 @@ export function createVisit(settings: VisitSettings): {
   fetch: (item: CrawlItem) => Promise<Visited>;
   finish: (done: Visited) => TrawlRecord | null | Promise<TrawlRecord>;
 } {
-  const { fetchPage, allows, extractor, saveDir, crawl, onStart, signal } = settings;
+  const { fetchPage, allows, extractor, saveDir, crawl, onStart, signal, accepts } = settings;
+  const checkFetches = settings.checkFetches ?? null;
   // Without a crawl every record has the same context: made once.
-  const plainContext: RecordContext = { extractor, saveDir, place: undefined };
+  const plainContext: RecordContext = { extractor, saveDir, place: undefined, accepts };
 
   const fetch = async (item: CrawlItem): Promise<Visited> => {
     // After an abort, URLs still queued in the pool were never started: they get no record, like
@@ -58,14 +71,16 @@ export function createVisit(settings: VisitSettings): {
     onStart?.(url);
     const started = performance.now();
     // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
-    const outcome = await fetchPage(url, hostOf(url));
+    const fetchOne = item.check !== undefined && checkFetches ? checkFetches[item.check] : fetchPage;
+    const outcome = await fetchOne(url, hostOf(url));
     return { item, url, outcome, started, place };
   };
 
   const recordOf = (done: Visited): TrawlRecord | null | Promise<TrawlRecord> => {
     if (done === null || !("outcome" in done)) return done;
-    const { url, outcome, started, place } = done;
-    return fetchedRecord(url, outcome, started, place ? { extractor, saveDir, place } : plainContext);
+    const { item, url, outcome, started, place } = done;
+    if (item.check !== undefined) return fetchedRecord(url, outcome, started, { extractor: NOT_EXTRACTED, saveDir: undefined, place, accepts });
+    return fetchedRecord(url, outcome, started, place ? { extractor, saveDir, place, accepts } : plainContext);
   };
 
   // A crawl counts its pages in flight until their links are offered: only then can it tell it is done.

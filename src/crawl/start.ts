@@ -7,6 +7,8 @@ import type { InputUrl } from "../urls/normalize.js";
 import type { HashSet64 } from "../urls/seen-set.js";
 import type { CrawlItem, CrawlSettings } from "./frontier.js";
 import type { CrawlJournal } from "./journal.js";
+import type { TrawlRecord } from "../record.js";
+import type { LinkChecks } from "./check-links.js";
 
 export interface Crawl {
   /** The URLs to fetch: the input first-come, then the links found, each once. */
@@ -18,6 +20,11 @@ export interface Crawl {
   pageDone(item: CrawlItem | null, outcome: FetchOutcome | null): void;
   /** Ends the crawl's files (the journal). */
   close(): void;
+  /**
+   * The run's records pass through here. With link checks (`settings.check`), failed records are
+   * held and come out when the crawl ends, with `linkedFrom` (check-links.ts); else as they are.
+   */
+  records(stream: AsyncIterable<TrawlRecord | null>): AsyncIterable<TrawlRecord | null>;
 }
 
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
@@ -49,24 +56,37 @@ export async function startCrawl(
   if (journal && settings.journal !== undefined) {
     log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => frontier.restore(item));
   }
+  const checks: LinkChecks | null = settings.check
+    ? new (await import("./check-links.js")).LinkChecks(settings, settings.check, (item) => frontier.enqueue(item))
+    : null;
   return {
     items: () => frontier.items(),
     pageDone(item, outcome) {
       try {
         const body = outcome?.body;
         if (outcome && log && outcome.finalUrl !== (item?.input.ok ? item.input.url : null)) log.noteSeen(outcome.finalUrl);
-        if (!item || !outcome || !body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return;
+        if (!item || !outcome || !body || !isHtml(outcome.contentType, body)) return;
+        const follows = item.depth < settings.maxDepth && item.check === undefined;
+        // Link checks read a page's ids, resources and fragment links in the pass that reads its links.
+        const page = checks?.readPage(item, outcome, follows) ?? null;
+        if (!follows) return page?.readIds(decodeText(body, outcome.contentType));
         // Links are read before extraction, which may move the body to a parse thread.
-        const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow);
+        const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow, page?.onTag);
         seen.add(outcome.finalUrl);
         // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).
-        frontier.offer(links, item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item);
+        const from = item.depth === 0 ? { ...item, seed: outcome.finalUrl } : item;
+        frontier.offer(links, from);
+        page?.linksRead(links, from);
       } finally {
         // The journal holds this page's links before its record can be written.
         log?.flush();
         frontier.finished();
       }
     },
-    close: () => log?.close(),
+    close: () => {
+      log?.close();
+      checks?.close();
+    },
+    records: (stream) => (checks ? checks.records(stream) : stream),
   };
 }
