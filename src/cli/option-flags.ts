@@ -38,6 +38,9 @@ const FLAGS: Record<string, FlagName> = {
   "crawl.include": { flag: "--include" },
   "crawl.exclude": { flag: "--exclude" },
   "crawl.maxPages": { flag: "--max-pages" },
+  checkLinks: { flag: "--check-links" },
+  checkFragments: { flag: "--check-fragments" },
+  accept: { flag: "--accept", expected: "a list of statuses and ranges (100-599) such as 200-299,403,429" },
 };
 
 /** The flag for an option path: `timeoutMs` → `--timeout`, `select.price` → `--select price`. */
