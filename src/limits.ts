@@ -53,5 +53,3 @@ export const LINKED_FROM_MAX_URLS = 20;
  * end: bounds the lists in memory then (tens of MB at most), at one pass per batch.
  */
 export const LINKED_FROM_BATCH = 50_000;
-/** Failed records held until a checking crawl ends: about twice this many in memory, the rest in temporary files. */
-export const HELD_FAILURES_CHUNK = 2_000;

@@ -62,7 +62,8 @@ export class ReferrerLog {
   referrers(highs: Uint32Array, lows: Uint32Array, maxUrls: number): LinkedFrom[] {
     const count = highs.length;
     const counts = new Uint32Array(count);
-    const urls: string[][] = Array.from({ length: count }, () => []);
+    // Made only for keys that have a referrer: most batches of failures name few pages.
+    const urls: (string[] | undefined)[] = new Array(count);
     const index = new HashIndex(highs, lows);
     this.flush();
     if (this.fd !== null) {
@@ -75,12 +76,19 @@ export class ReferrerLog {
             counts[i] = (counts[i] as number) + 1;
             if ((counts[i] as number) > maxUrls) continue;
             page ??= entry.buffer.toString("utf8", entry.url, entry.url + entry.urlBytes);
-            (urls[i] as string[]).push(page);
+            const list = urls[i];
+            if (list === undefined) urls[i] = [page];
+            else list.push(page);
           }
         }
       }
     }
-    return urls.map((list, i) => ({ urls: list, more: (counts[i] as number) - list.length }));
+    const result: LinkedFrom[] = [];
+    for (let i = 0; i < count; i++) {
+      const list = urls[i] ?? [];
+      result.push({ urls: list, more: (counts[i] as number) - list.length });
+    }
+    return result;
   }
 
   /** Removes the file. */

@@ -85,7 +85,7 @@ describe("ReferrerLog", () => {
 });
 
 describe("HeldFailures", () => {
-  it("releases every held record in order with its linkedFrom, across batches and spilled chunks", () => {
+  it("releases every held record in order with its linkedFrom, across batches, from its file and memory", () => {
     const log = new ReferrerLog();
     const held = new HeldFailures();
     try {
@@ -95,13 +95,32 @@ describe("HeldFailures", () => {
         held.hold(failed(`https://site.test/gone/${i}`));
       }
       expect(held.size).toBe(count);
-      // Batches of 1,000: five passes over the log; the queue spills past a few thousand records.
+      // Batches of 1,000: five passes over the log; 5,000 records (over 1 MB of NDJSON) go to the file in part.
       const released = [...held.release(log, 1_000)];
       expect(released.map((record) => record.url)).toEqual(Array.from({ length: count }, (_, i) => `https://site.test/gone/${i}`));
       expect(released[7]?.linkedFrom).toEqual({ urls: ["https://site.test/from/6", "https://site.test/from/7"], more: 0 });
       expect(released[0]?.linkedFrom).toEqual({ urls: ["https://site.test/from/0", `https://site.test/from/${count - 1}`], more: 0 });
       // linkedFrom sits before error, as the record's keys are ordered.
       expect(Object.keys(released[0] as object).slice(-2)).toEqual(["linkedFrom", "error"]);
+    } finally {
+      held.dispose();
+      log.dispose();
+    }
+  });
+
+  it("releases a few records held in memory alone, and a record with odd characters intact", () => {
+    const log = new ReferrerLog();
+    const held = new HeldFailures();
+    try {
+      const odd = failed("https://site.test/é?q=\u2028\n\"");
+      held.hold(failed("https://site.test/a"));
+      held.hold(odd);
+      log.add("https://site.test/", ["https://site.test/a"]);
+      const released = [...held.release(log)];
+      expect(released).toEqual([
+        withLinkedFrom(failed("https://site.test/a"), { urls: ["https://site.test/"], more: 0 }),
+        withLinkedFrom(odd, { urls: [], more: 0 }),
+      ]);
     } finally {
       held.dispose();
       log.dispose();
