@@ -1,19 +1,21 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,V] [--json FILE] [--server node]
-//                           [--repeat N] [--w3-budget S]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,W5,V] [--json FILE] [--server node]
+//                           [--repeat N] [--w3-budget S] [--w5-pages N]
 //
 // --quick      W1/W1s at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages, W4 on a shop of
 //              1,000 products (a fast check, not the issue's figures)
 // --only       workloads to run; C1 is `trawl --crawl` over a generated site of 200,000 pages, W4 `trawl
 //              --recipe` over the bookshop (10,000 products behind 500 list pages) against a hand-written
-//              undici + cheerio crawl, V is the `trawl --version` start-up timing
+//              undici + cheerio crawl, W5 C1's site crawled plainly and with `--check-links all --check-fragments`
+//              (one EFRAGMENT failure per page: held failures at their worst), V is the `trawl --version` start-up timing
 // --json       also write every figure to FILE
 // --server     `node` to use the Node cluster even when nginx is on PATH
 // --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
 //              the run of median wall time and the highest peak RSS of the N, the JSON every run
 // --w3-budget  skip W3's full list when the N/10 run projects it past S seconds (default 600; 0: never skip)
+// --w5-pages   W5's site size (default: C1's), for a machine too busy for the full one
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +28,7 @@ import { checkCrawlRecords, compareSamples, readFloorSample, summariseRecords } 
 import { crawlCheckText, evaluateTargets, tableHeader, tableRow, targetsText, w4CheckText } from "./report.mjs";
 import { killGroup, killGroupNow, startServer } from "./server.mjs";
 import { runW4 } from "./w4.mjs";
+import { runW5, w5Text } from "./w5.mjs";
 
 /** parseArgs, with a bad flag as one line and exit 2 rather than a stack trace. */
 function parseFlags(config) {
@@ -51,6 +54,7 @@ const { values: flags } = parseFlags({
     server: { type: "string" },
     repeat: { type: "string", default: "3" },
     "w3-budget": { type: "string", default: "600" },
+    "w5-pages": { type: "string" },
   },
 });
 if (flags.help) {
@@ -60,12 +64,16 @@ if (flags.help) {
   process.stdout.write(`${lines.slice(0, lines.findIndex((line) => !line.startsWith("//"))).map((line) => line.replace(/^\/\/ ?/, "")).join("\n")}\n`);
   process.exit(0);
 }
-const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "V"];
+const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "W5", "V"];
 const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
 for (const name of selected) if (!ALL.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${ALL.join(", ")})`);
 const SIZES = flags.quick
-  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000 }
-  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000 };
+  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000, W5: SITE_PAGES / 10 }
+  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000, W5: SITE_PAGES };
+if (flags["w5-pages"] !== undefined) {
+  SIZES.W5 = Number(flags["w5-pages"]);
+  if (!Number.isInteger(SIZES.W5) || SIZES.W5 < 1) usage(`--w5-pages must be an integer >= 1, got \`${flags["w5-pages"]}\``);
+}
 // W4's products (20 a list page); its crawl runs at the concurrency of W1 and C1.
 const W4_CONCURRENCY = 64;
 // W4 and V bring their own server (or none): the page server and its capacity check are for the others.
@@ -355,6 +363,10 @@ async function main() {
     add(row);
   }
 
+  // W5 link checks: C1's site, plain and checked.
+  let w5 = null;
+  if (selected.includes("W5")) w5 = await runW5({ pages: SIZES.W5, origin, measure, add });
+
   // W4 recipe crawl: the bookshop on a server of its own; the floor and trawl each checked against its truth.
   let w4 = null;
   if (selected.includes("W4")) w4 = await runW4({ products: SIZES.W4, concurrency: W4_CONCURRENCY, measure, add });
@@ -382,6 +394,7 @@ async function main() {
   if (w3?.skipped) console.log(`W3 at ${SIZES.W3.toLocaleString("en-US")} URLs skipped: ${w3.skipped}`);
   if (crawl) console.log(crawlCheckText(crawl));
   if (w4) console.log(w4CheckText(w4));
+  if (w5) console.log(w5Text(w5));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   console.log(`\nbench took ${elapsedSeconds.toFixed(0)} s`);
 
@@ -397,6 +410,7 @@ async function main() {
       w3: w3 && { baseUrls: w3.base?.urls, fullUrls: SIZES.W3, skipped: w3.skipped ?? null },
       c1: crawl && { depth: 12, maxPages: crawl.pages, concurrency: 64, ...crawl },
       w4: w4 && { ...w4.shape, pages: w4.pages, concurrency: w4.concurrency, floor: w4.floor.check, trawl: w4.trawl.check },
+      w5: w5 && { pages: w5.pages, concurrency: 64, plain: w5.plain.check, checked: w5.checked.check },
       version,
       targets,
       elapsedSeconds,
