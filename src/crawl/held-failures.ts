@@ -16,6 +16,7 @@ import { hash64 } from "../urls/hash.js";
 import type { ReferrerLog } from "./referrers.js";
 
 const BUFFER_CHARS = 1 << 20;
+const READ_BYTES = 64 * 1024;
 
 /** The record with `linkedFrom`, placed before `error` as TrawlRecord orders its keys. */
 export function withLinkedFrom(record: TrawlRecord, linkedFrom: LinkedFrom): TrawlRecord {
@@ -65,7 +66,9 @@ export class HeldFailures {
   /** The held lines in order: from the file when some were written out, then what is still in memory. */
   private *lines(): Generator<string> {
     if (this.fd !== null) {
-      const buffer = Buffer.allocUnsafe(BUFFER_CHARS);
+      // Read in small pieces: the lines of a piece are slices of its text, which lives as long as they
+      // do, and a short-lived piece dies young instead of being promoted with the rest of the burst.
+      const buffer = Buffer.allocUnsafe(READ_BYTES);
       const decoder = new StringDecoder("utf8");
       let rest = "";
       for (let position = 0; ; ) {
