@@ -116,8 +116,9 @@ export interface TrawlOptions {
   checkLinks?: CheckLinks;
   /**
    * With `crawl`: a link `page#id` whose page has no element with that `id` (nor an `<a name>`) gets
-   * a record of its own with `EFRAGMENT` (url `page#id`, never requested on its own). With
-   * `checkLinks`, out-of-scope pages are fetched with GET to read their ids. @default false
+   * a record of its own with `EFRAGMENT` (url `page#id`, never requested on its own). A page out of
+   * scope is fetched (GET, never followed) when such a link points into it; with `checkLinks`, every
+   * page out of scope is fetched so (not asked HEAD). @default false
    */
   checkFragments?: boolean;
   /**

@@ -128,12 +128,30 @@ export class LinkChecks {
         queue(url, "status");
       }
     }
-    if (tags.fragmentHrefs.length > 0 && this.fragments) this.fragmentLinks(links, tags, base, place, targets);
+    if (tags.fragmentHrefs.length > 0 && this.fragments) {
+      // Without --check-links too, a page out of scope is fetched for a link into it (and only then).
+      const outside = this.check.links
+        ? null
+        : (url: string) => {
+            if (!this.inScope(url, from.seed)) queue(url, "ids");
+          };
+      this.fragmentLinks(links, tags, base, place, targets, outside);
+    }
     this.log.add(page, targets);
   }
 
-  /** The page's `page#id` links: looked up (now or when their page is read), and logged as targets. */
-  private fragmentLinks(links: readonly string[], tags: PageTags, base: string, place: CrawlPlace, targets: string[]): void {
+  /**
+   * The page's `page#id` links: looked up (now or when their page is read), and logged as targets;
+   * `outside` is told of each one's page (to fetch it when it is out of scope).
+   */
+  private fragmentLinks(
+    links: readonly string[],
+    tags: PageTags,
+    base: string,
+    place: CrawlPlace,
+    targets: string[],
+    outside: ((url: string) => void) | null,
+  ): void {
     // Only links the crawl takes from this page (nofollow and non-http(s) links are not among them).
     const linked = new Set(links);
     const keys = new Set<string>();
@@ -152,6 +170,7 @@ export class LinkChecks {
       if (keys.has(key)) continue;
       keys.add(key);
       this.fragments?.link(judged.url, fragment, place);
+      outside?.(judged.url);
       if (!this.ok.has(key)) targets.push(key);
     }
   }
