@@ -31,11 +31,13 @@ export function firstReferrer(record: TrawlRecord): string | null {
  */
 export function annotationFor(record: TrawlRecord, fatal = true): string {
   const code = record.error?.code ?? "EHTTP";
-  const status = record.status === null ? "" : ` (HTTP ${record.status})`;
+  const said = record.error?.message ?? "failed";
+  // "HTTP 404 (HTTP 404)" says it twice.
+  const status = record.status === null || said === `HTTP ${record.status}` ? "" : ` (HTTP ${record.status})`;
   const referrer = firstReferrer(record);
   const others = record.linkedFrom ? record.linkedFrom.urls.length - 1 + record.linkedFrom.more : 0;
   const from = referrer === null ? "" : `, linked from ${referrer}${others > 0 ? ` and ${others} more page${others === 1 ? "" : "s"}` : ""}`;
-  const message = `${record.url}: ${record.error?.message ?? "failed"}${status}${from}`;
+  const message = `${record.url}: ${said}${status}${from}`;
   return `::${fatal ? "error" : "warning"} title=${escapeProperty(`trawl ${code}`)}::${escapeData(message)}\n`;
 }
 

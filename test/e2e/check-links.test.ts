@@ -206,7 +206,7 @@ describe("--check-links all --check-fragments, with --junit and GITHUB_STEP_SUMM
     const lines = errorLines(result.stderr);
     expect(lines).toHaveLength(failedOf(result.records).length);
     const line = lines.find((each) => each.includes(`::${site.url}/broken: `)) as string;
-    expect(line).toMatch(new RegExp(`^::error title=trawl EHTTP::${site.url}/broken: HTTP 404 \\(HTTP 404\\), linked from ${site.url}/p/\\d+ and 29 more pages$`));
+    expect(line).toMatch(new RegExp(`^::error title=trawl EHTTP::${site.url}/broken: HTTP 404, linked from ${site.url}/p/\\d+ and 29 more pages$`));
     expect(lines.find((each) => each.includes("/docs#absent"))).toMatch(/^::error title=trawl EFRAGMENT::.*, linked from http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 });
