@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   "EROBOTS",
   "EABORTED",
   "EPROTOCOL",
+  "EFRAGMENT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

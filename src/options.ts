@@ -11,6 +11,8 @@ import type { Shard } from "./urls/shard.js";
 import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
 import { DEFAULT_CACHE_MAX_AGE_MS } from "./cache/defaults.js";
+import { type CheckLinks, resolveChecks } from "./crawl/check-options.js";
+import { type AcceptOption, resolveAccept } from "./records/accept.js";
 
 /** How `crawl` follows links (SPEC §6). */
 export interface CrawlOptions {
@@ -154,6 +156,27 @@ export interface TrawlOptions {
   /** Share the crawl with other processes through Redis (needs `crawl`). @default undefined (a crawl of this process alone) */
   frontier?: FrontierOptions;
   /**
+   * With `crawl`: also request, once each, the links that leave the crawl's scope (`"external"`), and
+   * with `"all"` the images, scripts, stylesheets, media and frames of every page read too (any
+   * origin): HEAD, then GET when HEAD is refused; never parsed or followed. They obey the per-host
+   * limits, the rate, robots.txt and `crawl.exclude`, and get records like pages. Every record that
+   * is not ok then gets `linkedFrom`, and is held until the crawl ends so the list is complete.
+   * @default false
+   */
+  checkLinks?: CheckLinks;
+  /**
+   * With `crawl`: a link `page#id` whose page has no element with that `id` (nor an `<a name>`) gets
+   * a record of its own with `EFRAGMENT` (url `page#id`, never requested on its own). A page out of
+   * scope is fetched (GET, never followed) when such a link points into it; with `checkLinks`, every
+   * page out of scope is fetched so (not asked HEAD). @default false
+   */
+  checkFragments?: boolean;
+  /**
+   * The statuses that count as ok, e.g. `[[200, 299], 403, 429]`: a record with one is ok, and an
+   * answer with one is not retried. @default [[200, 299]]
+   */
+  accept?: AcceptOption;
+  /**
    * Leaves out the input URLs (normalised, or the raw line for one that is not a URL) for which this
    * returns true, after sitemaps are expanded (`--resume` uses it). @default undefined
    */
@@ -222,6 +245,8 @@ export interface ResolvedOptions {
   saveDir: string | undefined;
   crawl: CrawlSettings | null;
   frontier: Required<FrontierOptions> | null;
+  /** `accept` as a lookup: whether a status counts as ok. */
+  accepts: (status: number) => boolean;
   robots: boolean;
   sitemaps: string[];
   skip: ((key: string) => boolean) | undefined;
@@ -395,7 +420,9 @@ function resolveCache(path: string | undefined, maxAgeMs: number | undefined): C
 /** Validates options once, on entry, naming what was wrong; fills every default. */
 export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
+  const accepts = resolveAccept(options.accept);
   const crawl = resolveCrawl(options.crawl, (options.follow ?? []).length > 0 || options.recipe !== undefined);
+  const check = resolveChecks(options.checkLinks, options.checkFragments, crawl !== null, accepts);
   return {
     concurrency,
     perHostConcurrency: Math.min(concurrency, integer("perHostConcurrency", options.perHostConcurrency, concurrency, 1)),
@@ -416,7 +443,8 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     ordered: options.ordered ?? DEFAULTS.ordered,
     shard: validShard(options.shard),
     saveDir: validSaveDir(options.saveDir),
-    crawl,
+    crawl: crawl && check ? { ...crawl, check } : crawl,
+    accepts,
     frontier: resolveFrontier(options.frontier, crawl),
     robots: options.robots ?? false,
     sitemaps: options.sitemaps ?? [],

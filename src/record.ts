@@ -7,6 +7,16 @@ export interface RecordError {
 }
 
 /**
+ * The pages that link to a failed URL (`checkLinks`, `checkFragments`): the first 20 in crawl order,
+ * and how many more there are. Only pages whose links the crawl read count (pages below `depth`).
+ */
+export interface LinkedFrom {
+  urls: string[];
+  /** Referring pages beyond `urls`. */
+  more: number;
+}
+
+/**
  * A value extracted by `select`: text or an attribute (a string, null when nothing matched), what a
  * filter made of it (`| number`, `| json`), an array of them (`name[]`), or an item's object
  * (`list[]` with sub-fields, `each`).
@@ -24,7 +34,7 @@ export interface TrawlRecord {
   finalUrl: string | null;
   /** The final HTTP status, or null when no response arrived. */
   status: number | null;
-  /** True when the final status is 2xx and nothing failed. */
+  /** True when the final status is 2xx (or one of `accept`) and nothing failed. */
   ok: boolean;
   /** Attempts made: 1 plus the retries used; 0 when nothing was requested. */
   attempts: number;
@@ -56,6 +66,12 @@ export interface TrawlRecord {
    * an earlier run (with this run's `ms`, `attempts`, `depth` and `parent`); absent otherwise.
    */
   cached?: true;
+  /**
+   * With `checkLinks` or `checkFragments`, on every record that is not ok: the pages linking to it,
+   * found however late in the crawl they turn up. Such records are held until the crawl ends (see
+   * README, "Check links in CI"), so this list is complete when the record is written.
+   */
+  linkedFrom?: LinkedFrom;
   /** null when ok; otherwise what went wrong. */
   error: RecordError | null;
 }

@@ -6,6 +6,7 @@ import { type Crawl, startCrawl } from "./crawl/start.js";
 import type { Fleet } from "./crawl/shared/fleet.js";
 import { createExtractor } from "./extract/extractor.js";
 import { createFetcher } from "./http/fetcher.js";
+import { mayHoldIds } from "./crawl/check-options.js";
 import { poolWindow } from "./limits.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { createPoliteness } from "./politeness/index.js";
@@ -87,6 +88,8 @@ async function* run(urls: AsyncIterable<string> | Iterable<string>, options: Tra
     const fetchPage = fetcher.pages(politeness);
     const visit = createVisit({
       fetchPage,
+      checkFetches: resolved.crawl?.check ? { status: fetcher.links(politeness), ids: fetcher.pages(politeness, mayHoldIds) } : null,
+      accepts: resolved.accepts,
       allows: politeness.allows,
       extractor,
       saveDir: resolved.saveDir,
@@ -112,7 +115,7 @@ async function* run(urls: AsyncIterable<string> | Iterable<string>, options: Tra
       afterPendingIo(visit.finish),
     );
     // Iterated by hand so that leaving early aborts the in-flight work before the pool unwinds.
-    const iterator = records[Symbol.asyncIterator]();
+    const iterator = (crawl?.records ? crawl.records(records) : records)[Symbol.asyncIterator]();
     try {
       for (;;) {
         const next = await iterator.next();

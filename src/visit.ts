@@ -16,8 +16,17 @@ import { cachedRecord } from "./records/cached-record.js";
 import { type CrawlPlace, fetchedRecord, invalidRecord, type RecordContext, robotsRecord } from "./records/make-record.js";
 import { hostOf } from "./urls/normalize.js";
 
+type Fetch = (url: string, key: string) => Promise<FetchOutcome>;
+
 export interface VisitSettings {
-  fetchPage: (url: string, key: string) => Promise<FetchOutcome>;
+  fetchPage: Fetch;
+  /**
+   * The fetches of checked links (`item.check`, `checkLinks`): the status alone (HEAD, then GET), or
+   * a page read for its ids (its body only when HTML). Null when no link is checked.
+   */
+  checkFetches?: { status: Fetch; ids: Fetch } | null;
+  /** The statuses that count as ok (`accept`); undefined: 2xx. */
+  accepts?: ((status: number) => boolean) | undefined;
   /** robots.txt's verdict; null when robots.txt is not obeyed. */
   allows: ((url: string) => Promise<boolean>) | null;
   extractor: Extractor;
@@ -55,6 +64,9 @@ export type Visited = Fetched | Unfetched;
 
 type Made = TrawlRecord | null | Promise<TrawlRecord | null>;
 
+// A checked link is never parsed for a title or fields: its record says whether it is there.
+const NOT_EXTRACTED: Extractor = { extract: () => ({ title: null, data: {} }), close: async () => undefined };
+
 /** The key a URL is limited under in the pool: its host (a bad line has none). */
 export function visitKey(item: CrawlItem): string {
   return item.input.ok ? hostOf(item.input.url) : "";
@@ -71,9 +83,10 @@ function placeOf(item: CrawlItem, kinds: CrawlKinds): CrawlPlace {
 }
 
 export function createVisit(settings: VisitSettings): { fetch: (item: CrawlItem) => Promise<Visited>; finish: (done: Visited) => Made } {
-  const { fetchPage, allows, extractor, saveDir, crawl, followsSelected, kinds, onStart, signal, cache } = settings;
+  const { fetchPage, allows, extractor, saveDir, crawl, followsSelected, kinds, onStart, signal, cache, accepts } = settings;
+  const checkFetches = settings.checkFetches ?? null;
   // Without a crawl every record has the same context: made once.
-  const plainContext: RecordContext = { extractor, saveDir, place: undefined };
+  const plainContext: RecordContext = { extractor, saveDir, place: undefined, accepts };
 
   const fetch = async (item: CrawlItem): Promise<Visited> => {
     // After an abort, URLs still queued in the pool were never started: they get no record, like
@@ -87,6 +100,11 @@ export function createVisit(settings: VisitSettings): { fetch: (item: CrawlItem)
     const started = performance.now();
     // Answers teach the limits of the host the pool limits by: the input URL's, even after a redirect.
     const key = hostOf(url);
+    // A checked link (checkLinks) is asked for its status, or read for its ids; never through the cache.
+    if (item.check !== undefined && checkFetches) {
+      const outcome = await checkFetches[item.check](url, key);
+      return { item, url, outcome, started, place, hit: null };
+    }
     if (cache !== null) {
       const { outcome, hit } = await cache.fetch(url, key);
       return { item, url, outcome, started, place, hit };
@@ -107,7 +125,8 @@ export function createVisit(settings: VisitSettings): { fetch: (item: CrawlItem)
   ): TrawlRecord | Promise<TrawlRecord> => {
     const { url, outcome, started, place, item, hit } = done;
     if (hit !== null) return cachedRecord(hit.record, url, outcome.attempts, started, place);
-    const context: RecordContext = place ? { extractor, saveDir, place, plan: item.kind ?? 0, onLinks } : plainContext;
+    if (item.check !== undefined) return fetchedRecord(url, outcome, started, { extractor: NOT_EXTRACTED, saveDir: undefined, place, accepts });
+    const context: RecordContext = place ? { extractor, saveDir, place, plan: item.kind ?? 0, onLinks, accepts } : plainContext;
     const record = fetchedRecord(url, outcome, started, context);
     if (cache === null) return record;
     const keep = (made: TrawlRecord): TrawlRecord => {

@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { ERROR_CODES, type ErrorCode, UsageError } from "../errors.js";
 import type { InputSource } from "./input.js";
 import { readFileSync } from "node:fs";
 import type { Recipe } from "../crawl/recipe.js";
@@ -7,7 +7,7 @@ import { type CrawlOptions, resolveOptions, type TrawlOptions } from "../options
 import { parseSelectArgument } from "../extract/fields.js";
 import { frontierOption } from "./fleet.js";
 import { toCliError } from "./option-flags.js";
-import { parseDuration, parseRate, parseShard, parseSize, parseWholeNumber } from "./values.js";
+import { parseDuration, parseRate, parseShard, parseSize, parseStatusList, parseWholeNumber } from "./values.js";
 import { FORMATS, type FormatName } from "./formats/format.js";
 
 /** The flags as commander hands them over: strings, arrays of strings and booleans. */
@@ -59,6 +59,12 @@ export interface RawFlags {
   export?: string;
   status?: boolean;
   keep?: boolean;
+  /** `--check-links` alone is true; `--check-links all` is "all" (any other text is a URL it swallowed). */
+  checkLinks?: string | boolean;
+  checkFragments?: boolean;
+  accept?: string;
+  failOn?: string;
+  junit?: string;
 }
 
 /** What the CLI itself needs besides the library's options. */
@@ -78,6 +84,10 @@ export interface CliSettings {
   quiet: boolean;
   verbose: boolean;
   allowFailures: boolean;
+  /** `--fail-on`: the only codes that make the exit status 1; null: every code does. */
+  failOn: ErrorCode[] | null;
+  /** `--junit`: where to write the JUnit XML report. */
+  junitFile: string | undefined;
 }
 
 /**
@@ -157,6 +167,8 @@ function crawlOptions(flags: RawFlags, raw: RawText): CrawlOptions | false {
     exclude.length > 0 && "--exclude",
     flags.maxPages !== undefined && "--max-pages",
     flags.followNofollow && "--follow-nofollow",
+    flags.checkLinks !== undefined && "--check-links",
+    flags.checkFragments && "--check-fragments",
   ].filter(Boolean);
   const selected = (flags.follow ?? []).length > 0 || flags.recipe !== undefined;
   if (!flags.crawl && selected && given.length === 0) return false;
@@ -174,6 +186,29 @@ function crawlOptions(flags: RawFlags, raw: RawText): CrawlOptions | false {
   return crawl;
 }
 
+/** `--fail-on EHTTP,EFRAGMENT`: known codes only (upper-cased), at least one. */
+function failOnCodes(text: string | undefined): ErrorCode[] | null {
+  if (text === undefined) return null;
+  const codes = text.split(",").map((code) => code.trim().toUpperCase());
+  const unknown = codes.find((code) => !(ERROR_CODES as readonly string[]).includes(code));
+  if (unknown !== undefined) {
+    throw new UsageError(`--fail-on must be a list of error codes such as EHTTP,EFRAGMENT (${ERROR_CODES.join(", ")}), got \`${text}\``);
+  }
+  return [...new Set(codes as ErrorCode[])];
+}
+
+/**
+ * `--check-links [all]` takes an optional value, so commander hands over as its value whatever word
+ * follows it: `trawl --crawl --check-links https://site/` gives the URL. That word goes back to the URLs.
+ */
+function checkLinksOf(value: string | boolean | undefined, urls: string[]): "external" | "all" | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return "external";
+  if (value.toLowerCase() === "all") return "all";
+  urls.unshift(value);
+  return "external";
+}
+
 /**
  * Turns the command line into library options and CLI settings. The CLI reads the text (durations,
  * sizes, `k/n`, `Name: value`); every rule about the values is the library's, checked here once on
@@ -185,8 +220,10 @@ export function parseFlags(
   flags: RawFlags,
   stdinIsTTY: boolean,
 ): { options: TrawlOptions; settings: CliSettings } {
+  const positional = [...urls];
+  const checkLinks = checkLinksOf(flags.checkLinks, positional);
   const sources: InputSource[] = [];
-  if (urls.length > 0) sources.push({ kind: "list", urls });
+  if (positional.length > 0) sources.push({ kind: "list", urls: positional });
   for (const path of flags.input ?? []) sources.push(path === "-" ? { kind: "stdin" } : { kind: "file", path });
   const sitemaps = flags.sitemap ?? [];
   // A recipe brings its own start URLs: stdin is read for more only when asked (-i -).
@@ -255,6 +292,13 @@ export function parseFlags(
   if (crawl) options.crawl = crawl;
   const frontier = frontierOption(flags, raw, options.crawl !== undefined || options.follow !== undefined || options.recipe !== undefined);
   if (frontier) options.frontier = frontier;
+  if (checkLinks) options.checkLinks = checkLinks;
+  if (flags.checkFragments) options.checkFragments = true;
+  if (flags.accept !== undefined) {
+    raw.set("accept", flags.accept);
+    options.accept = parseStatusList(flags.accept) ?? [Number.NaN];
+  }
+  const failOn = failOnCodes(flags.failOn);
   const format = formatOf(flags.format, flags.output);
   if (flags.resume && flags.output === undefined) throw new UsageError("--resume needs --output FILE (the records to resume from)");
   if (flags.resume && format !== "ndjson") throw new UsageError(`--resume works with ndjson output, got --format ${format}`);
@@ -278,6 +322,8 @@ export function parseFlags(
       quiet: flags.quiet ?? false,
       verbose: flags.verbose ?? false,
       allowFailures: flags.allowFailures ?? false,
+      failOn,
+      junitFile: flags.junit,
     },
   };
 }

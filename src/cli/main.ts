@@ -28,6 +28,7 @@ Examples:
   $ trawl --crawl --depth 3 --robots --rate 5/s -s h1=h1 https://example.com/
   $ trawl -i urls.txt --shard 2/4 --resume -o part-2.ndjson --summary summary.json
   $ trawl --crawl --cache site.cache -s h1=h1 https://example.com/   # a repeat run costs the 304s
+  $ trawl --crawl --check-links --check-fragments --junit links.xml https://example.com/
   $ npx trawl https://example.com/
 
 Records go to stdout (or --output), one JSON object per URL; everything else goes to stderr.
@@ -75,6 +76,12 @@ async function buildProgram(): Promise<Command> {
     .option("--exclude <regex>", "with --crawl: never follow links matching; repeatable", collect)
     .option("--max-pages <n>", "with --crawl: pages fetched at most, input URLs included")
     .option("--follow-nofollow", "with --crawl: follow rel=\"nofollow\" links too")
+    .optionsGroup("Checking links (CI):")
+    .option("--check-links [all]", "with --crawl: also check links out of scope (HEAD, then GET), never followed; `all`: images, scripts, stylesheets too. Failed records get linkedFrom")
+    .option("--check-fragments", "with --crawl: a link page#id whose page has no such id fails with EFRAGMENT")
+    .option("--accept <statuses>", "statuses that count as ok, e.g. 200-299,403,429 (default: 200-299)")
+    .option("--fail-on <codes>", "only these error codes make the exit status 1, e.g. EHTTP,EFRAGMENT (default: every code)")
+    .option("--junit <file>", "also write a JUnit XML report: one test case per record")
     .optionsGroup("Output:")
     .option("-o, --output <file>", "write records to a file instead of stdout")
     .addOption(new Option("--format <format>", "ndjson, json, csv, or urls (the final URL of each ok record) (default: by --output's extension, else ndjson)"))

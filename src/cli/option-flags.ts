@@ -47,6 +47,9 @@ const FLAGS: Record<string, FlagName> = {
   job: { flag: "--job" },
   "frontier.leaseMs": { flag: "--lease", expected: "a duration of at least 1s, such as 30s or 2m" },
   export: { flag: "--export" },
+  checkLinks: { flag: "--check-links" },
+  checkFragments: { flag: "--check-fragments" },
+  accept: { flag: "--accept", expected: "a list of statuses and ranges (100-599) such as 200-299,403,429" },
 };
 
 /** The flag for an option path: `timeoutMs` → `--timeout`, `select.price` → `--select price`. */

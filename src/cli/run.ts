@@ -11,6 +11,7 @@ import { prepareSaveDir } from "../records/save-body.js";
 import { trawl } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
 import { Annotations, appendStepSummary } from "./github.js";
+import { Gate, type GateSummary } from "./gate.js";
 import { EXIT_CODE, SIGNAL_EXIT_CODE as SIGNAL_EXIT } from "./exit-code.js";
 import { Output } from "./output.js";
 import { assertWritableFile } from "./writable.js";
@@ -31,6 +32,7 @@ function optionalColumns(options: TrawlOptions): OptionalColumn[] {
   if (options.saveDir !== undefined) columns.push("file");
   if (options.recipe !== undefined) columns.push("kind");
   if (options.cache !== undefined) columns.push("cached");
+  if (options.checkLinks || options.checkFragments) columns.push("linkedFrom");
   return columns;
 }
 
@@ -51,12 +53,15 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   await assertReadable(settings.sources);
   for (const sitemap of options.sitemaps ?? []) if (!/^https?:/i.test(sitemap)) await assertReadableFile(sitemap, "--sitemap");
   if (settings.summaryFile !== undefined) await assertWritableFile(settings.summaryFile, "--summary");
+  if (settings.junitFile !== undefined) await assertWritableFile(settings.junitFile, "--junit");
   // Checked before the output file is opened (and truncated): a bad --save stops the run untouched.
   if (options.saveDir !== undefined) await prepareSaveDir(options.saveDir);
   await checkCacheOption(options, settings.output);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));
+  // --fail-on, --junit and the failed URLs of the step summary (SPEC §9).
+  const gate = await Gate.open(options, settings);
   const stats = new RunStats();
   const controller = new AbortController();
   let signalExit = 0;
@@ -99,7 +104,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     spinner = await startSpinner(stats, () => ({ inFlight: started - fetched, read: counter.lines, inputDone: counter.done }));
   }
   const stepSummary = process.env.GITHUB_STEP_SUMMARY || undefined;
-  const annotations = stepSummary ? new Annotations() : null;
+  const annotations = stepSummary ? new Annotations(gate.isFatal) : null;
 
   let written = 0;
   // Returns a promise only when the output asks the run to wait (see Output.write).
@@ -121,6 +126,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
       if (record.attempts > 0) fetched++;
       const room = emit(record);
       if (room) await room;
+      const reportRoom = gate.add(record);
+      if (reportRoom) await reportRoom;
       if (output.failed) controller.abort();
     }
   } finally {
@@ -136,23 +143,24 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   if (written === 0) await output.write(format.begin());
   await output.write(format.end(written));
   await output.close().catch(() => undefined);
+  const summary = stats.summary();
+  await gate.finish(summary);
   if (output.failed) return signalExit || EXIT_CODE.failures;
   // A crawl that ran to its end has nothing left to resume.
   if (journal && signalExit === 0) await rm(journal, { force: true });
-  const summary = stats.summary();
-  if (!settings.quiet) process.stderr.write(summaryText(summary));
-  if (settings.summaryFile !== undefined) await writeSummaryFile(settings.summaryFile, summary);
+  if (!settings.quiet) process.stderr.write(summaryText(summary) + gate.summaryLine(summary));
+  if (settings.summaryFile !== undefined) await writeSummaryFile(settings.summaryFile, { ...summary, ...gate.summaryFields(summary) });
   if (stepSummary) {
     process.stderr.write(annotations?.text() ?? "");
-    await appendStepSummary(stepSummary, summary).catch((error: Error) => {
+    await appendStepSummary(stepSummary, summary, gate.failedUrls).catch((error: Error) => {
       process.stderr.write(`trawl: cannot append to GITHUB_STEP_SUMMARY (${error.message})\n`);
     });
   }
   if (signalExit !== 0) return signalExit;
-  return stats.failed + stats.aborted > 0 && !settings.allowFailures ? EXIT_CODE.failures : EXIT_CODE.ok;
+  return gate.exitCode(summary);
 }
 
-async function writeSummaryFile(path: string, summary: RunSummary): Promise<void> {
+async function writeSummaryFile(path: string, summary: RunSummary & Partial<GateSummary>): Promise<void> {
   try {
     await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
   } catch (error) {

@@ -52,3 +52,18 @@ export function parseShard(text: string): { index: number; count: number } | nul
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   return match ? { index: Number(match[1]), count: Number(match[2]) } : null;
 }
+
+/**
+ * `200-299,403,429` → `[[200, 299], 403, 429]`; null for other text. Whether the statuses are real
+ * ones (100-599, ranges in order) is the library's rule (`accept`).
+ */
+export function parseStatusList(text: string): (number | [number, number])[] | null {
+  const parts = text.split(",").map((part) => part.trim());
+  const statuses: (number | [number, number])[] = [];
+  for (const part of parts) {
+    const match = /^(\d{1,3})(?:\s*-\s*(\d{1,3}))?$/.exec(part);
+    if (!match) return null;
+    statuses.push(match[2] === undefined ? Number(match[1]) : [Number(match[1]), Number(match[2])]);
+  }
+  return statuses;
+}

@@ -4,6 +4,7 @@ import type { InputUrl } from "../urls/normalize.js";
 import { inScope } from "./scope.js";
 import { SpillQueue } from "./spill-queue.js";
 import type { Scope } from "./scopes.js";
+import type { CheckSettings } from "./check-options.js";
 
 /** How a crawl follows links, validated. */
 export interface CrawlSettings {
@@ -19,6 +20,8 @@ export interface CrawlSettings {
   links: "anchors" | "selected";
   /** The crawl journal's file, when the crawl is to be resumable (see journal.ts). */
   journal?: string | undefined;
+  /** Link checks (`checkLinks`, `checkFragments`), when any is on. */
+  check?: CheckSettings | undefined;
 }
 
 /** One URL to fetch, with where the crawl found it. */
@@ -29,6 +32,11 @@ export interface CrawlItem {
   parent: string | null;
   /** The input URL this chain started at: the scope is measured from it. */
   seed: string;
+  /**
+   * A link checked, not crawled (`checkLinks`): `"status"` asks HEAD (then GET) for the status alone,
+   * `"ids"` GETs the page to read its ids (`checkFragments`); neither is followed. Absent for a page.
+   */
+  check?: "status" | "ids";
   /** The kind of page (a recipe's kind, by index); absent for the first kind. */
   kind?: number;
   /** With a recipe kind that carries: the item of the referring page the link sat in, or null. */
@@ -115,6 +123,14 @@ export class Frontier {
       this.onItem?.(item);
       this.queue.push(item);
     }
+    this.notify();
+  }
+
+  /** Queues a link to check (`item.check`), unless its URL was taken or queued already. */
+  enqueue(item: CrawlItem): void {
+    if (!item.input.ok || !this.seen.add(item.input.url)) return;
+    this.onItem?.(item);
+    this.queue.push(item);
     this.notify();
   }
 

@@ -11,15 +11,22 @@ export interface PageLinks {
  * Collects a page's `a[href]` links in one tokenizer pass (no DOM): resolved against `<base href>` and
  * the page URL, normalised (fragment dropped, default port dropped, host lower-cased), http(s) only.
  * `rel="nofollow"` links, and every link of a page whose `<meta name="robots">` says nofollow, are
- * left out unless `followNofollow`.
+ * left out unless `followNofollow`. `onTag`, when given, sees every start tag of the same pass (link
+ * checks read ids and assets there: one tokenizer pass per page).
  */
-export function scanLinks(html: string, pageUrl: string, followNofollow: boolean): PageLinks {
+export function scanLinks(
+  html: string,
+  pageUrl: string,
+  followNofollow: boolean,
+  onTag?: (name: string, attributes: Record<string, string>) => void,
+): PageLinks {
   const hrefs: string[] = [];
   let base: string | null = null;
   let pageNofollow = false;
   const parser = new Parser(
     {
       onopentag(name, attributes) {
+        onTag?.(name, attributes);
         if (name === "a") {
           const href = attributes.href;
           if (href === undefined) return;

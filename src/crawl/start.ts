@@ -9,6 +9,7 @@ import type { HashSet64 } from "../urls/seen-set.js";
 import type { FollowedLink } from "../extract/follow-links.js";
 import type { CrawlItem, CrawlSettings, SelectedLink } from "./frontier.js";
 import type { CrawlJournal } from "./journal.js";
+import type { LinkChecks } from "./check-links.js";
 
 export interface Crawl {
   /** The URLs to fetch: the input first-come, then the links found, each once. */
@@ -21,7 +22,7 @@ export interface Crawl {
    * extraction picked (following chosen links), or a response cache's stored links (a 304: the page
    * was not read), instead of its body's. Returns the page's links (for the cache), or null.
    */
-  pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): readonly unknown[] | null | void;
+  pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): readonly unknown[] | null;
   /**
    * The item's record is made (null: none, the run stopped before the item started), after
    * `pageDone`. Resolves true when the record is to be yielded. A shared crawl commits it here
@@ -31,6 +32,11 @@ export interface Crawl {
   recordDone?(item: CrawlItem, record: TrawlRecord | null): Promise<boolean>;
   /** Ends the crawl's files (the journal). */
   close?(): void;
+  /**
+   * The run's records pass through here. With link checks (`settings.check`), failed records are
+   * held and come out when the crawl ends, with `linkedFrom` (check-links.ts); else as they are.
+   */
+  records?(stream: AsyncIterable<TrawlRecord | null>): AsyncIterable<TrawlRecord | null>;
 }
 
 /** The links a fetched page offers, and the item they are offered from. */
@@ -86,9 +92,11 @@ export interface LocalCrawlOptions {
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
 export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<InputUrl>, seen: HashSet64, options: LocalCrawlOptions = {}): Promise<Crawl> {
   const { onWarning, done, kinds = null, readEveryPage = false } = options;
-  // Reading a[href] at the depth limit only for the cache: the limit itself is checked before offering.
-  const readSettings = readEveryPage ? { ...settings, maxDepth: Number.POSITIVE_INFINITY } : settings;
-  const [{ Frontier }, readLinks] = await Promise.all([import("./frontier.js"), loadLinkReader(readSettings)]);
+  const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
+    import("./frontier.js"),
+    import("./links.js"),
+    import("../extract/charset.js"),
+  ]);
   const journal = settings.journal === undefined ? null : await import("./journal.js");
   let log: CrawlJournal | null = null;
   const frontier = new Frontier(
@@ -105,6 +113,9 @@ export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<I
   if (journal && settings.journal !== undefined) {
     log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => frontier.restore(item));
   }
+  const checks: LinkChecks | null = settings.check
+    ? new (await import("./check-links.js")).LinkChecks(settings, settings.check, (item) => frontier.enqueue(item))
+    : null;
   /** Offers a page's links (unless it sits at the depth limit); returns them for the cache. */
   const offer = (item: CrawlItem, outcome: FetchOutcome, given: readonly unknown[] | null | undefined): readonly unknown[] | null => {
     const from = fromPage(item, outcome);
@@ -115,11 +126,29 @@ export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<I
       frontier.offerSelected(selectedLinks(selected, kinds), from);
       return selected;
     }
-    // A cache hit's stored links stand in for the body's; else they are read from the body.
-    const links = (given as readonly string[] | null | undefined) ?? readLinks(item, outcome)?.links ?? null;
-    if (links === null || item.depth >= settings.maxDepth) return links;
+    const follows = item.depth < settings.maxDepth && item.check === undefined;
+    // A cache hit's stored links stand in for the body's.
+    if (given !== null && given !== undefined) {
+      if (follows) {
+        seen.add(outcome.finalUrl);
+        frontier.offer(given as readonly string[], from);
+      }
+      return given;
+    }
+    const body = outcome.body;
+    if (!body || !isHtml(outcome.contentType, body)) return null;
+    // Link checks read a page's ids, resources and fragment links in the pass that reads its links.
+    const page = checks?.readPage(item, outcome, follows) ?? null;
+    if (!follows && (page !== null || !readEveryPage)) {
+      page?.readIds(decodeText(body, outcome.contentType));
+      return null;
+    }
+    // Links are read before extraction, which may move the body to a parse thread.
+    const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow, page?.onTag);
+    if (!follows) return links;
     seen.add(outcome.finalUrl);
     frontier.offer(links, from);
+    page?.linksRead(links, from);
     return links;
   };
   return {
@@ -135,6 +164,10 @@ export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<I
         frontier.finished();
       }
     },
-    close: () => log?.close(),
+    close: () => {
+      log?.close();
+      checks?.close();
+    },
+    records: (stream) => (checks ? checks.records(stream) : stream),
   };
 }

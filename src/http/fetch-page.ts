@@ -20,6 +20,14 @@ export interface FetchSettings {
   live: LiveAttempts;
   /** The run's cookie jar, or null when cookies are off. */
   cookies: CookiePolicy | null;
+  /** The request method; a HEAD's answer never has a body (RFC 9110 §9.3.2). @default "GET" */
+  method?: "GET" | "HEAD";
+  /**
+   * Read the body, or (a function) read it when the answer's Content-Type says so. When not, the
+   * status and headers are the answer: whatever body follows is drained (so the connection can be
+   * reused) up to a small cap, then cut, and `body` is null. @default true
+   */
+  readBody?: boolean | ((contentType: string | null) => boolean);
 }
 
 /**
@@ -41,7 +49,7 @@ export interface AttemptResult {
   /** Status of the last response, or null when none arrived. */
   status: number | null;
   contentType: string | null;
-  /** The decoded body, or null when it was not read whole. */
+  /** The decoded body, or null when it was not read whole (or not asked for: a HEAD, `readBody: false`). */
   body: Buffer | null;
   error: TrawlError | null;
   /** `Retry-After` of the last response in ms, or null. */
@@ -132,6 +140,8 @@ class Attempt implements Abortable, BodyEvents {
   /** Set while a redirect's body is drained: the Location to follow once it ends. */
   private redirectTo: string | null = null;
   private drained = 0;
+  /** Set while the body of an answer whose body is not wanted is drained. */
+  private discarding = false;
   private status: number | null = null;
   private contentType: string | null = null;
   private retryAfterMs: number | null = null;
@@ -179,6 +189,7 @@ class Attempt implements Abortable, BodyEvents {
     this.status = null;
     this.contentType = null;
     this.during = "headers";
+    this.discarding = false;
     const { origin, path } = originAndPath(this.current);
     // this.headers are the run's and the user's (credentials dropped past another origin); the jar adds its own per hop.
     let headers = cookies === null ? this.headers : cookies.headersFor(this.current, this.headers);
@@ -188,7 +199,7 @@ class Attempt implements Abortable, BodyEvents {
       this.responseHeaders = null;
     }
     try {
-      this.settings.dispatcher.dispatch({ origin, path, method: "GET", headers }, exchange);
+      this.settings.dispatcher.dispatch({ origin, path, method: this.settings.method ?? "GET", headers }, exchange);
     } catch (error) {
       this.onError(exchange, error as Error);
     }
@@ -214,6 +225,13 @@ class Attempt implements Abortable, BodyEvents {
       this.drained = 0;
       return;
     }
+    // A status-only answer: no sink, and no size check (a HEAD's Content-Length is the GET body's).
+    const readBody = this.settings.readBody ?? true;
+    if (this.settings.method === "HEAD" || !(typeof readBody === "function" ? readBody(this.contentType) : readBody)) {
+      this.discarding = true;
+      this.drained = 0;
+      return;
+    }
     const maxBytes = this.settings.maxBytes;
     const sink = createBodySink(headerValue(headers, "content-encoding"), maxBytes, this);
     // An unencoded body's declared length is its size: too large is known before any of it arrives.
@@ -228,12 +246,13 @@ class Attempt implements Abortable, BodyEvents {
 
   onData(exchange: Exchange, chunk: Buffer): void {
     if (exchange !== this.exchange || this.settled) return;
-    if (this.redirectTo !== null) {
+    if (this.redirectTo !== null || this.discarding) {
       this.drained += chunk.length;
-      // A redirect with a large body is not worth its connection: cut it and move on.
+      // A redirect (or an unwanted body) that is large is not worth its connection: cut it and move on.
       if (this.drained > REDIRECT_BODY_BYTES) {
         exchange.close(ATTEMPT_ENDED);
-        this.follow();
+        if (this.discarding) this.succeed(null);
+        else this.follow();
       }
       return;
     }
@@ -243,14 +262,16 @@ class Attempt implements Abortable, BodyEvents {
   onEnd(exchange: Exchange): void {
     if (exchange !== this.exchange || this.settled) return;
     if (this.redirectTo !== null) this.follow();
+    else if (this.discarding) this.succeed(null);
     else if (this.sink) this.sink.end();
     else this.succeed(Buffer.alloc(0));
   }
 
   onError(exchange: Exchange, error: Error): void {
     if (exchange !== this.exchange || this.settled) return;
-    // A redirect whose own body failed still says where to go.
+    // A redirect whose own body failed still says where to go; a status-only answer has been given.
     if (this.redirectTo !== null) this.follow();
+    else if (this.discarding) this.succeed(null);
     else this.failWith(error);
   }
 
@@ -280,7 +301,7 @@ class Attempt implements Abortable, BodyEvents {
     this.send();
   }
 
-  private succeed(body: Buffer): void {
+  private succeed(body: Buffer | null): void {
     this.settle({
       finalUrl: this.current,
       status: this.status,

@@ -19,7 +19,11 @@ export interface RetrySettings {
    * after a redirect): its status (null for a network failure) and how long it took.
    */
   observe?: ((key: string, status: number | null, ms: number) => void) | undefined;
+  /** The statuses that count as ok (`accept`): an answer with one is not retried. @default 2xx */
+  accepts?: ((status: number) => boolean) | undefined;
 }
+
+const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 
 const aborted = (url: string, attempts: number): FetchOutcome => ({
   finalUrl: url,
@@ -33,10 +37,10 @@ const aborted = (url: string, attempts: number): FetchOutcome => ({
   attempts,
 });
 
-/** The error code an attempt ends with for the retry policy: its failure, else EHTTP for non-2xx. */
-function codeOf(result: AttemptResult): AttemptEvent["code"] {
+/** The error code an attempt ends with for the retry policy: its failure, else EHTTP for a status not accepted (non-2xx). */
+function codeOf(result: AttemptResult, accepts: (status: number) => boolean): AttemptEvent["code"] {
   if (result.error) return result.error.code;
-  return result.status !== null && (result.status < 200 || result.status > 299) ? "EHTTP" : null;
+  return result.status !== null && !accepts(result.status) ? "EHTTP" : null;
 }
 
 /**
@@ -57,7 +61,7 @@ export async function fetchWithRetry(
     const started = performance.now();
     const result = await fetchPage(url, fetchSettings, conditional);
     const ms = Math.round(performance.now() - started);
-    const code = codeOf(result);
+    const code = codeOf(result, retrySettings.accepts ?? isSuccess);
     let retryInMs: number | null = null;
     if (code !== null && attempt <= retrySettings.retries && !runSignal.aborted && isRetryable({ code, status: result.status })) {
       retryInMs = nextDelay(attempt, retrySettings.retryDelayMs, result.retryAfterMs);

@@ -7,6 +7,7 @@ import type { AttemptEvent } from "./attempt-event.js";
 import { createDispatcher } from "./agent.js";
 import type { FileCookie } from "./cookie-file.js";
 import { CookiePolicy } from "./cookies.js";
+import { checkWithRetry } from "./check-request.js";
 import type { ConditionalRequest, FetchSettings } from "./fetch-page.js";
 import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./fetch-with-retry.js";
 import { LiveAttempts } from "./live-attempts.js";
@@ -29,6 +30,8 @@ export interface FetcherSettings {
   /** Cookies the jar starts with (a `cookies.txt`, read when the options were). */
   fileCookies: readonly FileCookie[];
   onAttempt: ((event: AttemptEvent) => void) | undefined;
+  /** The statuses that count as ok (`accept`); undefined: 2xx. */
+  accepts?: ((status: number) => boolean) | undefined;
 }
 
 /** How hard a host may be hit, as the fetch stage asks it (see politeness/). */
@@ -45,9 +48,14 @@ export interface Fetcher {
    * (the input URL's, even after a redirect). Built once per run: no settings object per URL.
    * A response cache passes its `conditional` request.
    */
-  pages(politeness: FetchPoliteness): (url: string, key: string, conditional?: ConditionalRequest) => Promise<FetchOutcome>;
+  pages(
+    politeness: FetchPoliteness,
+    readBody?: FetchSettings["readBody"],
+  ): (url: string, key: string, conditional?: ConditionalRequest) => Promise<FetchOutcome>;
   /** The request headers every page request starts from (names lower-cased), as a cache must know them. */
   readonly requestHeaders: Readonly<Record<string, string>>;
+  /** Checks a link under the same politeness: HEAD, then a GET whose body is not read when HEAD is refused. */
+  links(politeness: FetchPoliteness): (url: string, key: string) => Promise<FetchOutcome>;
   /** Fetches a side document (robots.txt, a sitemap) with retries and its own size cap, unpaced. */
   document(url: string, maxBytes: number): Promise<FetchOutcome>;
   /** Tears the connections down; in-flight attempts end when the run signal aborts. */
@@ -76,11 +84,23 @@ export function createFetcher(settings: FetcherSettings, signal: AbortSignal): F
     // One jar per run, shared by pages and side documents (robots.txt, sitemaps), as a browser's is.
     cookies: settings.cookies ? new CookiePolicy(settings.fileCookies) : null,
   };
-  const plainRetry: RetrySettings = { retries: settings.retries, retryDelayMs: settings.retryDelayMs, onAttempt: settings.onAttempt };
+  const plainRetry: RetrySettings = {
+    retries: settings.retries,
+    retryDelayMs: settings.retryDelayMs,
+    onAttempt: settings.onAttempt,
+    accepts: settings.accepts,
+  };
   return {
-    pages(politeness) {
+    pages(politeness, readBody) {
       const retry: RetrySettings = { ...plainRetry, pace: politeness.pace, observe: politeness.observe };
-      return (url, key, conditional) => fetchWithRetry(url, attempt, retry, signal, key, conditional);
+      const settings = readBody === undefined ? attempt : { ...attempt, readBody };
+      return (url, key, conditional) => fetchWithRetry(url, settings, retry, signal, key, conditional);
+    },
+    links(politeness) {
+      const retry: RetrySettings = { ...plainRetry, pace: politeness.pace, observe: politeness.observe };
+      const head: FetchSettings = { ...attempt, method: "HEAD" };
+      const get: FetchSettings = { ...attempt, readBody: false };
+      return (url, key) => checkWithRetry(url, head, get, retry, signal, key);
     },
     document(url, maxBytes) {
       return fetchWithRetry(url, { ...attempt, maxBytes }, plainRetry, signal);

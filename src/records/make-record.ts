@@ -17,8 +17,8 @@ export interface CrawlPlace {
   from?: { [key: string]: ExtractedValue } | null;
 }
 
-/** The record of a URL that was never requested: a bad input line, or one robots.txt disallows. */
-function unfetchedRecord(url: string, code: "EINVALIDURL" | "EROBOTS", message: string, place: CrawlPlace | undefined): TrawlRecord {
+/** The record of a URL that was never requested: a bad input line, one robots.txt disallows, a missing fragment. */
+function unfetchedRecord(url: string, code: "EINVALIDURL" | "EROBOTS" | "EFRAGMENT", message: string, place: CrawlPlace | undefined): TrawlRecord {
   return {
     url,
     finalUrl: null,
@@ -45,6 +45,14 @@ export function robotsRecord(url: string, place: CrawlPlace | undefined): TrawlR
   return unfetchedRecord(url, "EROBOTS", "disallowed by robots.txt", place);
 }
 
+/**
+ * The record of a link `page#fragment` whose page has no such element (`checkFragments`): its URL is
+ * the link's, and nothing was requested for it (the page has a record of its own).
+ */
+export function fragmentRecord(page: string, fragment: string, decoded: string, place: CrawlPlace): TrawlRecord {
+  return unfetchedRecord(`${page}#${fragment}`, "EFRAGMENT", `no element with id ${JSON.stringify(decoded)} (nor an <a name>) in ${page}`, place);
+}
+
 /** What building a fetched record needs besides the outcome. */
 export interface RecordContext {
   extractor: Extractor;
@@ -54,7 +62,11 @@ export interface RecordContext {
   plan?: number;
   /** Gets the links the page's follow selectors picked, once extracted (a crawl offers them). */
   onLinks?: ((links: FollowedLink[]) => void) | undefined;
+  /** The statuses that count as ok (`accept`); undefined: 2xx. */
+  accepts?: ((status: number) => boolean) | undefined;
 }
+
+const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 
 /**
  * Builds the record of a fetched URL: body saved, extraction for HTML bodies (any status), the
@@ -121,7 +133,7 @@ function recordOf(
   const { url, outcome, started, bytes } = page;
   const status = outcome.status;
   let error = outcome.error ?? extractionError;
-  if (!error && status !== null && (status < 200 || status > 299)) {
+  if (!error && status !== null && !(context.accepts ?? isSuccess)(status)) {
     error = new TrawlError("EHTTP", `HTTP ${status}`);
   }
   const ok = error === null;

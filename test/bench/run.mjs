@@ -1,8 +1,8 @@
 // `npm run bench`: trawl against the fetch floor and the cheerio floor, side by side in one run, on one
 // local server, each runner a child process of its own so the OS reports its RSS and CPU (issue 3).
 //
-//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,W6,W7,V] [--json FILE] [--server node]
-//                           [--repeat N] [--w3-budget S] [--w7-pages N]
+//   node test/bench/run.mjs [--help] [--quick] [--only W1,W1s,W2,W3,C1,W4,W5,W6,W7,V] [--json FILE] [--server node]
+//                           [--repeat N] [--w3-budget S] [--w5-pages N] [--w7-pages N]
 //
 // --quick      W1/W1s/W6 at 2,000 URLs, W2 at 1,000, W3 at 100,000, C1 on a site of 20,000 pages, W4 on a shop of
 //              1,000 products (a fast check, not the issue's figures)
@@ -10,6 +10,8 @@
 //              --recipe` over the bookshop (10,000 products behind 500 list pages) against a hand-written
 //              undici + cheerio crawl, V is the `trawl --version` start-up timing, W6 W1s's list run twice with
 //              --cache against pages that answer their ETag with a 304 (the repeat run against the first)
+//              undici + cheerio crawl, W5 C1's site crawled plainly and with `--check-links all --check-fragments`
+//              (one EFRAGMENT failure per page: held failures at their worst), V is the `trawl --version` start-up timing
 // --json       also write every figure to FILE
 // --server     `node` to use the Node cluster even when nginx is on PATH
 // --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
@@ -17,6 +19,7 @@
 // --w3-budget  skip W3's full list when the N/10 run projects it past S seconds (default 600; 0: never skip)
 // --w7-pages   W7's site size (default: C1's); W7 is C1's site crawled by 1, 2 and 4 `--frontier` workers
 //              through a private redis-server (needs redis-server on PATH), only when named in --only
+// --w5-pages   W5's site size (default: C1's), for a machine too busy for the full one
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +33,7 @@ import { crawlCheckText, evaluateTargets, tableHeader, tableRow, targetsText, w4
 import { killGroup, killGroupNow, startServer } from "./server.mjs";
 import { runW4 } from "./w4.mjs";
 import { runW6, w6Text } from "./w6.mjs";
+import { runW5, w5Text } from "./w5.mjs";
 
 /** parseArgs, with a bad flag as one line and exit 2 rather than a stack trace. */
 function parseFlags(config) {
@@ -56,6 +60,7 @@ const { values: flags } = parseFlags({
     repeat: { type: "string", default: "3" },
     "w3-budget": { type: "string", default: "600" },
     "w7-pages": { type: "string" },
+    "w5-pages": { type: "string" },
   },
 });
 if (flags.help) {
@@ -65,14 +70,18 @@ if (flags.help) {
   process.stdout.write(`${lines.slice(0, lines.findIndex((line) => !line.startsWith("//"))).map((line) => line.replace(/^\/\/ ?/, "")).join("\n")}\n`);
   process.exit(0);
 }
-const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "W6", "V"];
+const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "W5", "W6", "V"];
 // W7 needs a redis-server and runs the crawl four times: only when asked for by name.
 const KNOWN = [...ALL, "W7"];
 const selected = flags.only ? flags.only.split(",").map((name) => name.trim()) : ALL;
 for (const name of selected) if (!KNOWN.includes(name)) usage(`--only: unknown workload \`${name}\` (known: ${KNOWN.join(", ")})`);
 const SIZES = flags.quick
-  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000, W6: 2_000 }
-  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000, W6: 20_000 };
+  ? { W1: 2_000, W1s: 2_000, W2: 1_000, W3: 100_000, C1: SITE_PAGES / 10, W4: 1_000, W5: SITE_PAGES / 10, W6: 2_000 }
+  : { W1: 20_000, W1s: 20_000, W2: 5_000, W3: 1_000_000, C1: SITE_PAGES, W4: 10_000, W5: SITE_PAGES, W6: 20_000 };
+if (flags["w5-pages"] !== undefined) {
+  SIZES.W5 = Number(flags["w5-pages"]);
+  if (!Number.isInteger(SIZES.W5) || SIZES.W5 < 1) usage(`--w5-pages must be an integer >= 1, got \`${flags["w5-pages"]}\``);
+}
 // W4's products (20 a list page); its crawl runs at the concurrency of W1 and C1.
 const W4_CONCURRENCY = 64;
 // W4 and V bring their own server (or none): the page server and its capacity check are for the others.
@@ -371,6 +380,9 @@ async function main() {
     const baseline = pages === SIZES.C1 ? (rows.find((row) => row.workload === "C1") ?? null) : null;
     w7 = await runW7({ origin, pages, add, log, baseline, server });
   }
+  // W5 link checks: C1's site, plain and checked.
+  let w5 = null;
+  if (selected.includes("W5")) w5 = await runW5({ pages: SIZES.W5, origin, measure, add });
 
   // W4 recipe crawl: the bookshop on a server of its own; the floor and trawl each checked against its truth.
   let w4 = null;
@@ -405,6 +417,7 @@ async function main() {
   if (w4) console.log(w4CheckText(w4));
   if (w6) console.log(w6Text(w6));
   if (w7) console.log((await import("./w7.mjs")).w7Text(w7));
+  if (w5) console.log(w5Text(w5));
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   console.log(`\nbench took ${elapsedSeconds.toFixed(0)} s`);
 
@@ -422,6 +435,7 @@ async function main() {
       w6: w6 && { urls: w6.urls, check: w6.check, firstOverRepeat: w6.firstOverRepeat, firstOverRepeatCpu: w6.firstOverRepeatCpu, repeatOverFloor: w6.repeatOverFloor, firstOverPlain: w6.firstOverPlain },
       w4: w4 && { ...w4.shape, pages: w4.pages, concurrency: w4.concurrency, floor: w4.floor.check, trawl: w4.trawl.check },
       w7,
+      w5: w5 && { pages: w5.pages, concurrency: 64, plain: w5.plain.check, checked: w5.checked.check },
       version,
       targets,
       elapsedSeconds,

@@ -251,3 +251,49 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(result.stderr).not.toMatch(/internal error/);
   });
 });
+
+describe.concurrent("failed URLs in the step summary, and --fail-on in the annotations (SPEC §9)", () => {
+  it("lists the first 100 failed URLs grouped by code and status, and counts the rest", async ({ expect }) => {
+    const file = join(dir, "hundred.md");
+    writeFileSync(file, "");
+    const gone = Array.from({ length: 120 }, (_, i) => `${server.url}/gone/${i}`);
+    const result = await runCli(["-r", "0", "-c", "16", "-i", "-"], {
+      input: `${[`${server.url}/ok/fine`, ...gone, refused].join("\n")}\n`,
+      env: { GITHUB_STEP_SUMMARY: file },
+    });
+    expect(result.code).toBe(1);
+    const markdown = readFileSync(file, "utf8");
+    expect(markdown).toContain("#### Failed URLs (121)");
+    expect(markdown).toMatch(/\*\*`EHTTP` · HTTP 404\*\* \(120\)/);
+    expect(markdown).toMatch(/\*\*`ECONNREFUSED`\*\* \(1\)/);
+    const listed = markdown.split("\n").filter((line) => /^- <http/.test(line));
+    expect(listed).toHaveLength(100);
+    expect(markdown).toContain("_100 of 121 failed URLs are listed; the records have them all._");
+    // Without a crawl there is no referring page to name.
+    expect(listed.every((line) => /^- <[^>]+>$/.test(line))).toBe(true);
+  });
+
+  it("annotates failures outside --fail-on as warnings, after the errors, 50 in all", async ({ expect }) => {
+    const file = join(dir, "fail-on.md");
+    writeFileSync(file, "");
+    const gone = Array.from({ length: 60 }, (_, i) => `${server.url}/gone/${i}`);
+    // The two fatal failures (not URLs) come last in the input: they are still annotated first.
+    const result = await runCli(["-r", "0", "-c", "16", "--fail-on", "EINVALIDURL", "-i", "-"], {
+      input: `${[...gone, "not a url 1", "not a url 2"].join("\n")}\n`,
+      env: { GITHUB_STEP_SUMMARY: file },
+    });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("::"));
+    expect(lines).toHaveLength(50);
+    expect(lines.slice(0, 2).every((line) => line.startsWith("::error title=trawl EINVALIDURL::"))).toBe(true);
+    expect(lines.slice(2, 49).every((line) => line.startsWith("::warning title=trawl EHTTP::"))).toBe(true);
+    expect(lines[49]).toBe("::warning title=trawl::13 more failed URLs not annotated (see the records)");
+    expect(readFileSync(file, "utf8")).toMatch(/\*\*`EHTTP` · HTTP 404\*\* \(60\) · not in --fail-on/);
+  });
+
+  it("exits 0 when every failure is outside --fail-on", async ({ expect }) => {
+    const result = await runCli(["-r", "0", "--fail-on", "ETIMEOUT", `${server.url}/gone/x`, `${server.url}/ok/y`]);
+    expect(result.code).toBe(0);
+    expect(result.records.map((record) => record.ok)).toContain(false);
+  });
+});

@@ -4,7 +4,7 @@ import { ERROR_CODES, messageOf, TrawlError, toErrorCode, UsageError } from "../
 const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
 
 describe("ERROR_CODES", () => {
-  it("is exactly the SPEC's list", () => {
+  it("is exactly the SPEC's list (§4, and EFRAGMENT of §9)", () => {
     expect([...ERROR_CODES].sort()).toEqual(
       [
         "EINVALIDURL",
@@ -19,6 +19,7 @@ describe("ERROR_CODES", () => {
         "EROBOTS",
         "EABORTED",
         "EPROTOCOL",
+        "EFRAGMENT",
       ].sort(),
     );
   });

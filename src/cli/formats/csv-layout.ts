@@ -8,7 +8,7 @@
 export const CSV_COLUMNS = ["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error"] as const;
 
 /** The optional record keys, in the order their columns come (after `error`). */
-export const OPTIONAL_COLUMNS = ["depth", "parent", "file", "kind", "cached"] as const;
+export const OPTIONAL_COLUMNS = ["depth", "parent", "file", "kind", "cached", "linkedFrom"] as const;
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /** One column of a select field: its header and where its value is. */

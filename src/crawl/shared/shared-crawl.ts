@@ -173,17 +173,18 @@ export class SharedCrawl implements Crawl {
   }
 
   /** Keeps the page's new links until its record is committed with them. */
-  pageDone(item: CrawlItem, outcome: FetchOutcome | null, selected?: readonly FollowedLink[] | null): void {
+  pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): null {
+    const selected = (given ?? null) as readonly FollowedLink[] | null;
     const pending = this.pending.get(item);
-    if (!pending) return;
+    if (!pending) return null;
     this.held--;
     this.waker.notify();
-    if (!outcome) return;
+    if (!outcome) return null;
     if (outcome.finalUrl !== pending.claim.entry.url) pending.finalUrl = outcome.finalUrl;
     const { crawl, kinds } = this.settings;
     if (crawl.links === "selected") {
       // Following chosen links (`follow`, a recipe): the page's extraction picked them, with their kind.
-      if (!selected || item.depth >= crawl.maxDepth) return;
+      if (!selected || item.depth >= crawl.maxDepth) return null;
       const from = fromPage(item, outcome);
       const seed = new URL(from.seed);
       for (const link of selectedLinks(selected, kinds)) {
@@ -194,16 +195,17 @@ export class SharedCrawl implements Crawl {
         pending.links.push(entryOf(next));
         pending.linkUrls.push(link.url);
       }
-      return;
+      return null;
     }
     const found = this.settings.readLinks(item, outcome);
-    if (!found) return;
+    if (!found) return null;
     const seed = new URL(found.from.seed);
     for (const link of found.links) {
       if (this.known.has(link) || !wantedLink(link, seed, crawl)) continue;
       pending.links.push(entryOf(linkItem(link, found.from)));
       pending.linkUrls.push(link);
     }
+    return null;
   }
 
   /**
