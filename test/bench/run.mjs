@@ -8,10 +8,10 @@
 //              1,000 products (a fast check, not the issue's figures)
 // --only       workloads to run; C1 is `trawl --crawl` over a generated site of 200,000 pages, W4 `trawl
 //              --recipe` over the bookshop (10,000 products behind 500 list pages) against a hand-written
-//              undici + cheerio crawl, V is the `trawl --version` start-up timing, W6 W1s's list run twice with
-//              --cache against pages that answer their ETag with a 304 (the repeat run against the first)
 //              undici + cheerio crawl, W5 C1's site crawled plainly and with `--check-links all --check-fragments`
-//              (one EFRAGMENT failure per page: held failures at their worst), V is the `trawl --version` start-up timing
+//              (one EFRAGMENT failure per page: held failures at their worst), W6 W1s's list run twice with
+//              --cache against pages that answer their ETag with a 304 (the repeat run against the first),
+//              V is the `trawl --version` start-up timing
 // --json       also write every figure to FILE
 // --server     `node` to use the Node cluster even when nginx is on PATH
 // --repeat     W1 and W2 run the fetch floor and trawl N times each, alternately (default 3); the table shows
