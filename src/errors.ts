@@ -136,9 +136,8 @@ export function toErrorCode(error: unknown, during: "headers" | "body" = "header
   for (const code of codes) {
     if (code === "ECONNREFUSED") return "ECONNREFUSED";
     if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") return "ENOTFOUND";
-    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "ECONNABORTED")
-      return "ECONNRESET";
-    if (code === "ETIMEDOUT" || code.endsWith("_TIMEOUT") && code.startsWith("UND_ERR_")) return "ETIMEOUT";
+    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "ECONNABORTED") return "ECONNRESET";
+    if (code === "ETIMEDOUT" || (code.endsWith("_TIMEOUT") && code.startsWith("UND_ERR_"))) return "ETIMEOUT";
     if (TLS_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) return "ETLS";
     if (code.startsWith("HPE_") || PROTOCOL_CODES.has(code)) return "EPROTOCOL";
     if (code === "UND_ERR_ABORTED" || code === "ABORT_ERR") return "EABORTED";

@@ -276,7 +276,6 @@ export const DEFAULTS = {
   cacheMaxAgeMs: DEFAULT_CACHE_MAX_AGE_MS,
 } as const;
 
-
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min) {
@@ -356,7 +355,11 @@ function resolveExtraction(options: TrawlOptions): Pick<ResolvedOptions, "select
     const plan = planExtraction({ select: options.select, each: options.each, follow });
     return { select: plan, plans: [plan], kinds: null, startUrls: [] };
   }
-  for (const [name, given] of [["select", options.select], ["each", options.each], ["follow", options.follow]] as const) {
+  for (const [name, given] of [
+    ["select", options.select],
+    ["each", options.each],
+    ["follow", options.follow],
+  ] as const) {
     if (given !== undefined && (typeof given !== "object" || Object.keys(given).length > 0)) {
       throw optionError(name, "cannot be used with recipe: each kind of page has its own");
     }
@@ -401,7 +404,8 @@ function resolveFrontier(frontier: FrontierOptions | undefined, crawl: CrawlSett
   if (frontier === undefined) return null;
   const { url, job } = frontier;
   const protocol = URL.canParse(url) ? new URL(url).protocol : null;
-  if (protocol !== "redis:" && protocol !== "rediss:") throw invalidOption("frontier", "a redis:// or rediss:// URL", url.replace(/:[^:@/]*@/, ":***@"));
+  if (protocol !== "redis:" && protocol !== "rediss:")
+    throw invalidOption("frontier", "a redis:// or rediss:// URL", url.replace(/:[^:@/]*@/, ":***@"));
   if (typeof job !== "string" || !JOB_NAME.test(job)) throw invalidOption("frontier.job", "1 to 128 letters, digits, '.', '_' or '-'", job);
   // Shorter than a second, ordinary network delays would let live workers' claims expire.
   const leaseMs = Math.min(integer("frontier.leaseMs", frontier.leaseMs, 60_000, 1000), MAX_TIMER_MS);

@@ -91,9 +91,7 @@ export async function* mapPool<T, W, R = W>(
 
   const feed = async () => {
     const iterator =
-      Symbol.asyncIterator in source
-        ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
-        : (source as Iterable<T>)[Symbol.iterator]();
+      Symbol.asyncIterator in source ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
     try {
       for (let index = 0; ; index++) {
         while (inHand >= settings.window && !stopped) await new Promise<void>((resolve) => (wakeFeeder = resolve));

@@ -125,7 +125,8 @@ export function createVisit(settings: VisitSettings): { fetch: (item: CrawlItem)
   ): TrawlRecord | Promise<TrawlRecord> => {
     const { url, outcome, started, place, item, hit } = done;
     if (hit !== null) return cachedRecord(hit.record, url, outcome.attempts, started, place);
-    if (item.check !== undefined) return fetchedRecord(url, outcome, started, { extractor: NOT_EXTRACTED, saveDir: undefined, place, accepts });
+    if (item.check !== undefined)
+      return fetchedRecord(url, outcome, started, { extractor: NOT_EXTRACTED, saveDir: undefined, place, accepts });
     const context: RecordContext = place ? { extractor, saveDir, place, plan: item.kind ?? 0, onLinks, accepts } : plainContext;
     const record = fetchedRecord(url, outcome, started, context);
     if (cache === null) return record;

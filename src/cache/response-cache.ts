@@ -9,13 +9,7 @@ import { type CachedPage, type EntryMeta, entryFrame, parsePage, readEntry, type
 import { encodeFrame, encodeSeenPayload, FrameKind } from "./frame.js";
 import { type LoadedCache, loadCache } from "./load.js";
 import { type CacheLock, lockCacheFile } from "./lock.js";
-import {
-  type ConditionalHeaders,
-  conditionalHeaders,
-  type HeaderFields,
-  revalidatedPolicy,
-  storablePolicy,
-} from "./validators.js";
+import { type ConditionalHeaders, conditionalHeaders, type HeaderFields, revalidatedPolicy, storablePolicy } from "./validators.js";
 
 export { DEFAULT_CACHE_MAX_AGE_MS };
 // Entries up to this size are read into one buffer of the cache's; a page's record is a few KB, and

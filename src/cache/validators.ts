@@ -130,7 +130,6 @@ export function revalidatedPolicy(
     return bare ? { policy: stored, validatorsChanged: false } : null;
   }
   const updated = next.toObject();
-  const validatorsChanged =
-    updated.resh.etag !== stored.resh.etag || updated.resh["last-modified"] !== stored.resh["last-modified"];
+  const validatorsChanged = updated.resh.etag !== stored.resh.etag || updated.resh["last-modified"] !== stored.resh["last-modified"];
   return { policy: updated, validatorsChanged };
 }

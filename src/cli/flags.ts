@@ -215,11 +215,7 @@ function checkLinksOf(value: string | boolean | undefined, urls: string[]): "ext
  * entry (`resolveOptions`) so that a bad value stops the run before anything is read or fetched,
  * and said with the flag and the text the user typed.
  */
-export function parseFlags(
-  urls: string[],
-  flags: RawFlags,
-  stdinIsTTY: boolean,
-): { options: TrawlOptions; settings: CliSettings } {
+export function parseFlags(urls: string[], flags: RawFlags, stdinIsTTY: boolean): { options: TrawlOptions; settings: CliSettings } {
   const positional = [...urls];
   const checkLinks = checkLinksOf(flags.checkLinks, positional);
   const sources: InputSource[] = [];

@@ -18,7 +18,8 @@ export function frontierOption(flags: RawFlags, raw: Map<string, string>, crawli
     return undefined;
   }
   if (flags.job === undefined) throw new UsageError("--frontier needs --job <name>: every worker of one crawl gives the same name");
-  if (!crawling) throw new UsageError("--frontier shares a crawl: give --crawl, --follow or --recipe too (--crawl --depth 0 shares a plain list)");
+  if (!crawling)
+    throw new UsageError("--frontier shares a crawl: give --crawl, --follow or --recipe too (--crawl --depth 0 shares a plain list)");
   const frontier: FrontierOptions = { url: flags.frontier, job: flags.job };
   if (flags.lease !== undefined) {
     raw.set("frontier.leaseMs", flags.lease);
@@ -39,7 +40,8 @@ function jobOf(urls: string[], flags: RawFlags): { url: string; job: string } {
   const source = urls.length > 0 ? "URL arguments" : flags.input ? "--input" : flags.sitemap ? "--sitemap" : null;
   if (source) throw new UsageError(`${command} reads the job in Redis and fetches nothing: it takes no ${source}`);
   if (flags.keep && !flags.export) throw new UsageError("--keep needs --export");
-  if (flags.frontier === undefined || flags.job === undefined) throw new UsageError(`${command} needs --frontier <redis-url> and --job <name>`);
+  if (flags.frontier === undefined || flags.job === undefined)
+    throw new UsageError(`${command} needs --frontier <redis-url> and --job <name>`);
   return { url: flags.frontier, job: flags.job };
 }
 
@@ -69,11 +71,14 @@ export async function runJobCommand(urls: string[], flags: RawFlags): Promise<nu
   process.once("SIGINT", onInterrupt);
   process.once("SIGTERM", onTerminate);
   try {
-    const result = await exportJob({ url, job, file, keep: flags.keep ?? false, signal: controller.signal }).catch((error: NodeJS.ErrnoException) => {
-      // The file's own failures (a missing folder, a full disk) are said with the flag, in one line.
-      if (typeof error.code === "string" && error.syscall !== undefined) throw new UsageError(`--export ${file}: cannot write it (${error.code})`);
-      throw error;
-    });
+    const result = await exportJob({ url, job, file, keep: flags.keep ?? false, signal: controller.signal }).catch(
+      (error: NodeJS.ErrnoException) => {
+        // The file's own failures (a missing folder, a full disk) are said with the flag, in one line.
+        if (typeof error.code === "string" && error.syscall !== undefined)
+          throw new UsageError(`--export ${file}: cannot write it (${error.code})`);
+        throw error;
+      },
+    );
     if (!flags.quiet) {
       const state = result.complete
         ? `the crawl is over and every record is in the file${result.removed ? "; the job's keys are removed" : " (--keep: the job's keys stay)"}`

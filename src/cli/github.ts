@@ -36,7 +36,8 @@ export function annotationFor(record: TrawlRecord, fatal = true): string {
   const status = record.status === null || said === `HTTP ${record.status}` ? "" : ` (HTTP ${record.status})`;
   const referrer = firstReferrer(record);
   const others = record.linkedFrom ? record.linkedFrom.urls.length - 1 + record.linkedFrom.more : 0;
-  const from = referrer === null ? "" : `, linked from ${referrer}${others > 0 ? ` and ${others} more page${others === 1 ? "" : "s"}` : ""}`;
+  const from =
+    referrer === null ? "" : `, linked from ${referrer}${others > 0 ? ` and ${others} more page${others === 1 ? "" : "s"}` : ""}`;
   const message = `${record.url}: ${said}${status}${from}`;
   return `::${fatal ? "error" : "warning"} title=${escapeProperty(`trawl ${code}`)}::${escapeData(message)}\n`;
 }

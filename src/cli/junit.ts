@@ -19,8 +19,9 @@ const HEADER_BYTES = 512;
 const FLUSH_CHARS = 64 * 1024;
 
 // XML 1.0 §2.2 Char: no C0 control but tab, LF and CR; no lone surrogate; no U+FFFE or U+FFFF.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the characters XML cannot hold is the point
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the characters XML cannot hold is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Text safe in XML 1.0 content or attributes: the five special characters escaped, and characters

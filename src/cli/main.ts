@@ -56,7 +56,7 @@ async function buildProgram(): Promise<Command> {
     .option("--retry-delay <duration>", "backoff base, exponential with full jitter, capped at 30s (default: 500ms)")
     .option("--max-redirects <n>", "redirects followed at most; 0 returns the 3xx itself (default: 10)")
     .option("--max-bytes <size>", "largest body after decompression, e.g. 512kb, 10mb (default: 10mb)")
-    .option("-H, --header <header>", "extra request header \"Name: value\"; repeatable", collect)
+    .option("-H, --header <header>", 'extra request header "Name: value"; repeatable', collect)
     .option("-A, --user-agent <ua>", `User-Agent header (default: trawl/${version})`)
     .option("--proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)")
     .option("--insecure", "accept invalid TLS certificates")
@@ -68,27 +68,42 @@ async function buildProgram(): Promise<Command> {
     .option("--each <css>", "evaluate every -s field inside each element matching <css>; one object per element, in data.items")
     .optionsGroup("Crawl:")
     .option("--crawl", "also follow the a[href] links of every HTML page fetched")
-    .option("--follow <css[@attr]>", "follow only the links these selectors pick (href unless @attr); implies a crawl with no depth limit; repeatable", collect)
+    .option(
+      "--follow <css[@attr]>",
+      "follow only the links these selectors pick (href unless @attr); implies a crawl with no depth limit; repeatable",
+      collect,
+    )
     .option("--recipe <file>", "a JSON recipe: start URLs and kinds of page, each with its own select, follow and carry (see README)")
     .option("--depth <n>", "with --crawl: follow links up to this depth; input URLs are 0 (default: 2)")
     .option("--scope <scope>", "with --crawl: origin, host, domain (registrable) or any (default: origin)")
     .option("--include <regex>", "with --crawl: follow only links matching; repeatable", collect)
     .option("--exclude <regex>", "with --crawl: never follow links matching; repeatable", collect)
     .option("--max-pages <n>", "with --crawl: pages fetched at most, input URLs included")
-    .option("--follow-nofollow", "with --crawl: follow rel=\"nofollow\" links too")
+    .option("--follow-nofollow", 'with --crawl: follow rel="nofollow" links too')
     .optionsGroup("Checking links (CI):")
-    .option("--check-links [all]", "with --crawl: also check links out of scope (HEAD, then GET), never followed; `all`: images, scripts, stylesheets too. Failed records get linkedFrom")
+    .option(
+      "--check-links [all]",
+      "with --crawl: also check links out of scope (HEAD, then GET), never followed; `all`: images, scripts, stylesheets too. Failed records get linkedFrom",
+    )
     .option("--check-fragments", "with --crawl: a link page#id whose page has no such id fails with EFRAGMENT")
     .option("--accept <statuses>", "statuses that count as ok, e.g. 200-299,403,429 (default: 200-299)")
     .option("--fail-on <codes>", "only these error codes make the exit status 1, e.g. EHTTP,EFRAGMENT (default: every code)")
     .option("--junit <file>", "also write a JUnit XML report: one test case per record")
     .optionsGroup("Output:")
     .option("-o, --output <file>", "write records to a file instead of stdout")
-    .addOption(new Option("--format <format>", "ndjson, json, csv, or urls (the final URL of each ok record) (default: by --output's extension, else ndjson)"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "ndjson, json, csv, or urls (the final URL of each ok record) (default: by --output's extension, else ndjson)",
+      ),
+    )
     .option("--ordered", "write records in input order instead of completion order")
-    .option("--save <dir>", "also store each body under <dir>/<host>/…; records get \"file\"")
+    .option("--save <dir>", 'also store each body under <dir>/<host>/…; records get "file"')
     .option("--resume", "with -o: skip URLs already recorded in the file, append the rest")
-    .option("--cache <file>", "keep validators and records in <file>; a repeat run asks If-None-Match and re-emits unchanged pages (\"cached\": true)")
+    .option(
+      "--cache <file>",
+      'keep validators and records in <file>; a repeat run asks If-None-Match and re-emits unchanged pages ("cached": true)',
+    )
     .option("--cache-max-age <duration>", "with --cache: drop entries not seen for this long (default: 30d)")
     .option("-q, --quiet", "no progress and no summary on stderr")
     .option("--summary <file>", "also write the run summary as JSON to <file>")

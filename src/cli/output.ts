@@ -16,7 +16,10 @@ export class Output {
   private full: Promise<void> | null = null;
   private failure: Error | null = null;
 
-  private constructor(private readonly stream: Writable, private readonly ownsStream: boolean) {
+  private constructor(
+    private readonly stream: Writable,
+    private readonly ownsStream: boolean,
+  ) {
     stream.on("error", (error: Error) => {
       this.failure ??= error;
     });

@@ -43,7 +43,6 @@ function formatFor(options: TrawlOptions, settings: CliSettings, onTerminal: boo
   return onTerminal ? { ...format, record: (record, index) => terminalSafeJson(format.record(record, index)) } : format;
 }
 
-
 /**
  * One CLI run: reads the inputs, streams records to the output, draws progress and the summary on
  * stderr, and returns the exit status. SIGINT/SIGTERM stop taking URLs, abort what is in flight and
@@ -95,9 +94,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     onStart: () => {
       started++;
     },
-    ...(settings.verbose && !settings.quiet
-      ? { onAttempt: (event) => process.stderr.write(attemptLine(event)) }
-      : {}),
+    ...(settings.verbose && !settings.quiet ? { onAttempt: (event) => process.stderr.write(attemptLine(event)) } : {}),
   });
   let fetched = 0;
   if (showProgress) {
@@ -137,7 +134,14 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   }
   // No URL at all is a usage error; a sitemap that (after --resume) leaves nothing to do is not.
   // A worker of a shared crawl with no URL of its own took its work from the job.
-  if (counter.lines === 0 && written === 0 && signalExit === 0 && (options.sitemaps ?? []).length === 0 && !options.recipe && !options.frontier) {
+  if (
+    counter.lines === 0 &&
+    written === 0 &&
+    signalExit === 0 &&
+    (options.sitemaps ?? []).length === 0 &&
+    !options.recipe &&
+    !options.frontier
+  ) {
     throw new UsageError("no URLs in the input (it is empty or holds only comments)");
   }
   if (written === 0) await output.write(format.begin());

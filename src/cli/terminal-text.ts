@@ -1,7 +1,8 @@
 // C0 and C1 control characters and ANSI escape sequences (CSI, OSC, …): what page text could use
 // to move the cursor, retitle the window or hide text on a terminal.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const ESCAPES = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|[\u0000-\u001f\u007f-\u009f]/g;
+const ESCAPES =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Makes page or input text safe to print on a terminal: escapes and control characters removed. */
 export function terminalSafe(text: string, maxLength = 200): string {

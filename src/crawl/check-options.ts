@@ -26,7 +26,8 @@ export function resolveChecks(
   if (checkLinks !== undefined && checkLinks !== false && checkLinks !== "external" && checkLinks !== "all") {
     throw invalidOption("checkLinks", 'false, "external" or "all"', checkLinks);
   }
-  if (checkFragments !== undefined && typeof checkFragments !== "boolean") throw invalidOption("checkFragments", "true or false", checkFragments);
+  if (checkFragments !== undefined && typeof checkFragments !== "boolean")
+    throw invalidOption("checkFragments", "true or false", checkFragments);
   const links = checkLinks ?? false;
   const fragments = checkFragments ?? false;
   if (!links && !fragments) return undefined;

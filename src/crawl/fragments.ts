@@ -13,7 +13,9 @@ import { HashSet64 } from "../urls/seen-set.js";
 function needsNoElement(fragment: string, decoded: string): boolean {
   // "" and "top" are the top of the document; ":~:" starts a text directive (scroll-to-text);
   // "#/…" and "#!…" are a single-page application's routes, read by its script, not the document.
-  return fragment === "" || decoded.toLowerCase() === "top" || fragment.startsWith(":~:") || fragment.startsWith("/") || fragment.startsWith("!");
+  return (
+    fragment === "" || decoded.toLowerCase() === "top" || fragment.startsWith(":~:") || fragment.startsWith("/") || fragment.startsWith("!")
+  );
 }
 
 /** A fragment as the document compares it: percent-decoded as UTF-8, else as written. */

@@ -55,7 +55,8 @@ function unknownKeys(value: Record<string, unknown>, known: readonly string[], o
 
 function followOf(follow: unknown, kinds: readonly string[], option: string): FollowSpec[] {
   if (follow === undefined) return [];
-  if (!isObject(follow)) throw new UsageError(`${option} must be an object of kind → selector, such as {"book": "article h3 a"}`, { option });
+  if (!isObject(follow))
+    throw new UsageError(`${option} must be an object of kind → selector, such as {"book": "article h3 a"}`, { option });
   const specs: FollowSpec[] = [];
   for (const [kind, selectors] of Object.entries(follow)) {
     const path = `${option}.${kind}`;
@@ -64,7 +65,9 @@ function followOf(follow: unknown, kinds: readonly string[], option: string): Fo
     }
     const list = typeof selectors === "string" ? [selectors] : selectors;
     if (!Array.isArray(list) || list.length === 0 || list.some((selector) => typeof selector !== "string" || selector.trim() === "")) {
-      throw new UsageError(`${path} must be a CSS selector (or a list of them) picking the links, got ${JSON.stringify(selectors)}`, { option: path });
+      throw new UsageError(`${path} must be a CSS selector (or a list of them) picking the links, got ${JSON.stringify(selectors)}`, {
+        option: path,
+      });
     }
     for (const selector of list as string[]) specs.push({ selector, kind, option: path });
   }

@@ -49,10 +49,7 @@ function sitemapText(bytes: Buffer): string {
  * local file, streamed as found. A sitemap that cannot be fetched or read is yielded itself, so
  * that it gets a record with the error, rather than vanishing.
  */
-export async function* sitemapUrls(
-  source: string,
-  fetchSitemap: (url: string) => Promise<FetchOutcome>,
-): AsyncGenerator<string> {
+export async function* sitemapUrls(source: string, fetchSitemap: (url: string) => Promise<FetchOutcome>): AsyncGenerator<string> {
   const seen = new Set<string>();
   async function* walk(location: string, depth: number): AsyncGenerator<string> {
     if (seen.has(location) || depth > SITEMAP_MAX_NESTING) return;

@@ -90,7 +90,12 @@ export interface LocalCrawlOptions {
 }
 
 /** Starts a crawl over the judged input; `seen` is the run's one set of URLs taken. */
-export async function startCrawl(settings: CrawlSettings, input: AsyncIterable<InputUrl>, seen: HashSet64, options: LocalCrawlOptions = {}): Promise<Crawl> {
+export async function startCrawl(
+  settings: CrawlSettings,
+  input: AsyncIterable<InputUrl>,
+  seen: HashSet64,
+  options: LocalCrawlOptions = {},
+): Promise<Crawl> {
   const { onWarning, done, kinds = null, readEveryPage = false } = options;
   const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
     import("./frontier.js"),

@@ -7,11 +7,7 @@ import { UsageError } from "../errors.js";
 import { type FilterSpec, parseFilter } from "./filters.js";
 
 /** What a field reads from each element it gets. */
-export type FieldRead =
-  | { kind: "text" }
-  | { kind: "html" }
-  | { kind: "outerHtml" }
-  | { kind: "attribute"; name: string };
+export type FieldRead = { kind: "text" } | { kind: "html" } | { kind: "outerHtml" } | { kind: "attribute"; name: string };
 
 /** `@text`, `@html`, `@outerHtml`: what they read. Spelt exactly so; any other name is an attribute. */
 export const PSEUDO_ATTRIBUTES: Readonly<Record<string, FieldRead>> = {
@@ -90,7 +86,10 @@ function readOf(name: string, option: string): FieldRead {
   const lower = name.toLowerCase();
   const instead = DOM_PROPERTIES[lower];
   if (instead !== undefined) {
-    throw new UsageError(`${option}: unknown pseudo-attribute "@${name}" (did you mean ${instead}? the pseudo-attributes are @text, @html and @outerHtml)`, { option });
+    throw new UsageError(
+      `${option}: unknown pseudo-attribute "@${name}" (did you mean ${instead}? the pseudo-attributes are @text, @html and @outerHtml)`,
+      { option },
+    );
   }
   // The parser lower-cases attribute names, so a name with a capital letter matches nothing.
   if (lower !== name) {
@@ -111,10 +110,16 @@ function pathOf(key: string, option: string): { path: string[]; all: boolean } {
     all = part.endsWith("[]");
     const name = all ? part.slice(0, -2) : part;
     if (!NAME_PART.test(name)) {
-      throw new UsageError(`${option}: a field name is a word before "=", optionally ending in [] (a list), with "." between a list and its fields; got "${key}"`, { option });
+      throw new UsageError(
+        `${option}: a field name is a word before "=", optionally ending in [] (a list), with "." between a list and its fields; got "${key}"`,
+        { option },
+      );
     }
     if (!all && index < parts.length - 1) {
-      throw new UsageError(`${option}: "${name}" is not a list field, so "${key}" cannot be a field inside it (a sub-field's parent ends in []: "${name}[].…")`, { option });
+      throw new UsageError(
+        `${option}: "${name}" is not a list field, so "${key}" cannot be a field inside it (a sub-field's parent ends in []: "${name}[].…")`,
+        { option },
+      );
     }
     path.push(name);
   });
@@ -166,7 +171,8 @@ export function parseLinkSelector(value: string, option: string): { selector: st
   const match = ATTRIBUTE_SUFFIX.exec(selector);
   if (match && !isNested(selector, match.index)) {
     const read = readOf(match[1] ?? "", option);
-    if (read.kind !== "attribute") throw new UsageError(`${option}: a link is read from an attribute (such as @href or @src), not @${match[1]}`, { option });
+    if (read.kind !== "attribute")
+      throw new UsageError(`${option}: a link is read from an attribute (such as @href or @src), not @${match[1]}`, { option });
     attribute = read.name;
     selector = selector.slice(0, match.index).trim();
   }

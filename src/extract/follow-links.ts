@@ -38,7 +38,10 @@ export interface LinkSource {
 function pageSaysNofollow(document: Document): boolean {
   const meta = findElement(
     document.children,
-    (element) => element.name === "meta" && (element.attribs.name ?? "").toLowerCase() === "robots" && /\b(nofollow|none)\b/i.test(element.attribs.content ?? ""),
+    (element) =>
+      element.name === "meta" &&
+      (element.attribs.name ?? "").toLowerCase() === "robots" &&
+      /\b(nofollow|none)\b/i.test(element.attribs.content ?? ""),
   );
   return meta !== null;
 }

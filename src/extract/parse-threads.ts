@@ -30,7 +30,10 @@ export class ExtractWorkers {
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly plans: readonly ExtractionPlan[], private readonly size: number = parseThreadCount()) {}
+  constructor(
+    private readonly plans: readonly ExtractionPlan[],
+    private readonly size: number = parseThreadCount(),
+  ) {}
 
   private spawn(): Thread {
     const workerData: ThreadData = { plans: [...this.plans] };

@@ -98,14 +98,17 @@ function parentName(field: SelectField): string | null {
 /** The fields as a tree, each list holding its sub-fields in the order given; throws a UsageError naming the field at fault. */
 function fieldTree(select: Readonly<Record<string, string>>, base: string): FieldPlan[] {
   const fields = Object.entries(select).map(([key, value]) => {
-    if (typeof value !== "string") throw new UsageError(`${base}.${key} must be a string such as "h1" or "a@href", got ${typeof value}`, { option: `${base}.${key}` });
+    if (typeof value !== "string")
+      throw new UsageError(`${base}.${key} must be a string such as "h1" or "a@href", got ${typeof value}`, { option: `${base}.${key}` });
     return parseSelectField(key, value, base);
   });
   const plans = new Map<string, { field: SelectField; plan: FieldPlan }>();
   for (const field of fields) {
     const twin = plans.get(field.name);
     if (twin) {
-      throw new UsageError(`${field.option}: the key "${field.path.at(-1)}" is given twice (as ${twin.field.option} too)`, { option: field.option });
+      throw new UsageError(`${field.option}: the key "${field.path.at(-1)}" is given twice (as ${twin.field.option} too)`, {
+        option: field.option,
+      });
     }
     plans.set(field.name, { field, plan: leafOf(field) });
   }
@@ -118,7 +121,9 @@ function fieldTree(select: Readonly<Record<string, string>>, base: string): Fiel
     }
     const list = plans.get(parent);
     if (!list?.field.all) {
-      const hint = list ? `${list.field.option} is not a list (its key does not end in [])` : `there is no field "${parent}[]" selecting the elements`;
+      const hint = list
+        ? `${list.field.option} is not a list (its key does not end in [])`
+        : `there is no field "${parent}[]" selecting the elements`;
       throw new UsageError(`${field.option}: a sub-field needs its list, and ${hint}`, { option: field.option });
     }
     const { field: listField, plan: listPlan } = list;

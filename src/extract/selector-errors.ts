@@ -42,7 +42,8 @@ function unclosedQuote(selector: string): number | null {
 }
 
 // One attribute selector, `[name]` to `[ns|name ^= "value" i]`, from its opening bracket.
-const ATTRIBUTE_SELECTOR = /^\[\s*(?:(?:\*|[-\w\\]*)\|)?[-\w\\]+\s*(?:[~|^$*!]?=\s*(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|(?:\\.|[^\s\]\\])*)\s*(?:[iIsS]\s*)?)?\]/;
+const ATTRIBUTE_SELECTOR =
+  /^\[\s*(?:(?:\*|[-\w\\]*)\|)?[-\w\\]+\s*(?:[~|^$*!]?=\s*(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|(?:\\.|[^\s\]\\])*)\s*(?:[iIsS]\s*)?)?\]/;
 
 /** The index of the first `[` that does not open a well-formed attribute selector, or null. */
 function badAttributeSelector(selector: string): number | null {
@@ -65,15 +66,17 @@ function indexOf(selector: string, needle: string): number | null {
 }
 
 /** Where a message that quotes the rest of the selector ("…, found X") puts the fault. */
-const restIndex = (selector: string, rest: string): number | null =>
-  selector.endsWith(rest) ? selector.length - rest.length : null;
+const restIndex = (selector: string, rest: string): number | null => (selector.endsWith(rest) ? selector.length - rest.length : null);
 
 /** Reads the engine's error about `selector`. */
 export function selectorFault(selector: string, message: string): SelectorFault {
   let match = /^Expected name, found (.*)$/s.exec(message);
   if (match) {
     const rest = match[1] ?? "";
-    return { index: restIndex(selector, rest), problem: rest === "" ? "expected a name" : `expected a name, found ${quoted(rest[0] ?? "")}` };
+    return {
+      index: restIndex(selector, rest),
+      problem: rest === "" ? "expected a name" : `expected a name, found ${quoted(rest[0] ?? "")}`,
+    };
   }
   match = /^Unmatched selector: (.*)$/s.exec(message);
   if (match) {
@@ -92,7 +95,10 @@ export function selectorFault(selector: string, message: string): SelectorFault 
   if (message === "Empty sub-selector") {
     // `a,,b`, `,a`, `a,`, `:not()`: the comma or parenthesis that ends nothing.
     const found = /\(\s*\)|^\s*,|,\s*,|,\s*$|\(\s*,|,\s*\)/.exec(selector);
-    return { index: found ? found.index + found[0].length - 1 : null, problem: "an empty selector (nothing before this comma or parenthesis)" };
+    return {
+      index: found ? found.index + found[0].length - 1 : null,
+      problem: "an empty selector (nothing before this comma or parenthesis)",
+    };
   }
   if (message === "Expected `=`") {
     const found = /[~|^$*!](?!=)/.exec(selector.slice(selector.indexOf("[") + 1));
@@ -100,7 +106,10 @@ export function selectorFault(selector: string, message: string): SelectorFault 
   }
   if (message === "Attribute value didn't end") return { index: unclosedQuote(selector), problem: "this quote is never closed" };
   if (message === "Attribute selector didn't terminate") {
-    return { index: badAttributeSelector(selector), problem: 'this attribute selector is not closed by "]" (or holds more than a name, an operator and a value)' };
+    return {
+      index: badAttributeSelector(selector),
+      problem: 'this attribute selector is not closed by "]" (or holds more than a name, an operator and a value)',
+    };
   }
   if (message === "Comment was not terminated") return { index: indexOf(selector, "/*"), problem: 'this comment is never closed by "*/"' };
   match = /^Pseudo-selector (\S+) cannot be quoted$/.exec(message);
@@ -109,10 +118,12 @@ export function selectorFault(selector: string, message: string): SelectorFault 
   if (match) return { index: indexOf(selector, `:${match[1]}`), problem: `unknown pseudo-class :${match[1]}` };
   match = /^Pseudo(?:-class)? :?(\S+) (requires an argument|doesn't have any arguments)$/.exec(message);
   if (match) {
-    const problem = match[2] === "requires an argument" ? `:${match[1]} needs an argument in parentheses` : `:${match[1]} takes no argument`;
+    const problem =
+      match[2] === "requires an argument" ? `:${match[1]} needs an argument in parentheses` : `:${match[1]} takes no argument`;
     return { index: indexOf(selector, `:${match[1]}`), problem };
   }
-  if (message.startsWith("Pseudo-elements are not supported")) return { index: indexOf(selector, "::"), problem: "pseudo-elements (::name) are not elements of the page" };
+  if (message.startsWith("Pseudo-elements are not supported"))
+    return { index: indexOf(selector, "::"), problem: "pseudo-elements (::name) are not elements of the page" };
   match = /^n-th rule couldn't be parsed \('(.*)'\)$/s.exec(message);
   if (match) {
     const at = indexOf(selector, `(${match[1]})`);

@@ -36,8 +36,7 @@ const RAW_TEXT_TAGS = ["script", "style", "textarea", "xmp"].map(ascii);
 // Foreign content changes what `<title>` means; the tokenizer path tracks it.
 const FOREIGN_TAGS = ["svg", "math"].map(ascii);
 
-const isWhitespace = (c: number): boolean =>
-  c === SPACE || c === NEWLINE || c === TAB || c === FORM_FEED || c === CARRIAGE_RETURN;
+const isWhitespace = (c: number): boolean => c === SPACE || c === NEWLINE || c === TAB || c === FORM_FEED || c === CARRIAGE_RETURN;
 const isEndOfTagSection = (c: number): boolean => c === SLASH || c === GT || isWhitespace(c);
 const isAsciiAlpha = (c: number): boolean => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 
@@ -180,7 +179,12 @@ export function decodeSimpleEntities(text: string): string | undefined {
     if (name !== undefined) return NAMED_ENTITIES[name] as string;
     const codePoint = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex as string, 16);
     // 0, C1 controls (read as windows-1252), surrogates and out-of-range values are remapped by the standard.
-    if (codePoint === 0 || (codePoint >= 0x80 && codePoint <= 0x9f) || (codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff) {
+    if (
+      codePoint === 0 ||
+      (codePoint >= 0x80 && codePoint <= 0x9f) ||
+      (codePoint >= 0xd800 && codePoint <= 0xdfff) ||
+      codePoint > 0x10ffff
+    ) {
       declined = true;
       return "";
     }

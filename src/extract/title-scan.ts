@@ -12,9 +12,11 @@ const SLICE = 2048;
  * `</title>` outside `<svg>`, then stops. Whitespace collapsed; null when the page has no title.
  */
 export function scanTitle(html: string): string | null {
-  return scanTitleIn(function* () {
-    for (let offset = 0; offset < html.length; offset += SLICE) yield html.slice(offset, offset + SLICE);
-  }());
+  return scanTitleIn(
+    (function* () {
+      for (let offset = 0; offset < html.length; offset += SLICE) yield html.slice(offset, offset + SLICE);
+    })(),
+  );
 }
 
 /**
@@ -32,10 +34,12 @@ export function scanTitleInBytes(bytes: Uint8Array, contentType: string | null):
     if (quick !== undefined) return scanTitle(`<title>${quick.raw}</title>`);
   }
   const decoder = decoderFor(encoding);
-  return scanTitleIn(function* () {
-    for (let offset = 0; offset < bytes.length; offset += SLICE) yield decoder.write(bytes.subarray(offset, offset + SLICE));
-    yield decoder.end();
-  }());
+  return scanTitleIn(
+    (function* () {
+      for (let offset = 0; offset < bytes.length; offset += SLICE) yield decoder.write(bytes.subarray(offset, offset + SLICE));
+      yield decoder.end();
+    })(),
+  );
 }
 
 function scanTitleIn(pieces: Iterable<string>): string | null {

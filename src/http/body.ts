@@ -134,7 +134,10 @@ class PlainBody implements BodySink {
   private size = 0;
   private finished = false;
 
-  constructor(private readonly maxBytes: number, private readonly events: BodyEvents) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly events: BodyEvents,
+  ) {}
 
   write(chunk: Buffer): void {
     if (this.finished) return;
@@ -195,7 +198,11 @@ class DecodedBody implements BodySink {
   private finished = false;
   private readonly head: Transform;
 
-  constructor(private readonly decoders: Transform[], private readonly maxBytes: number, private readonly events: BodyEvents) {
+  constructor(
+    private readonly decoders: Transform[],
+    private readonly maxBytes: number,
+    private readonly events: BodyEvents,
+  ) {
     const head = decoders[0] as Transform;
     const tail = decoders[decoders.length - 1] as Transform;
     for (let i = 0; i + 1 < decoders.length; i++) (decoders[i] as Transform).pipe(decoders[i + 1] as Transform);

@@ -37,9 +37,7 @@ export function isRedirect(status: number, location: string | null, maxRedirects
 }
 
 /** The next hop of a redirect chain, or why the chain stops there. */
-export type RedirectHop =
-  | { ok: true; url: string; headers: Record<string, string> }
-  | { ok: false; code: ErrorCode; message: string };
+export type RedirectHop = { ok: true; url: string; headers: Record<string, string> } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * Where a redirect leads from `current`: the absolute URL (fragment dropped) and the headers the next

@@ -10,9 +10,7 @@ import { MAX_TIMER_MS } from "../limits.js";
 export class HostPacer {
   private readonly nextSlot = new Map<string, number>();
 
-  constructor(
-    private readonly intervalMsOf: (host: string) => number | null,
-  ) {}
+  constructor(private readonly intervalMsOf: (host: string) => number | null) {}
 
   /** Waits for `host`'s next slot; resolves false at once if `signal` aborts. */
   async wait(host: string, signal: AbortSignal): Promise<boolean> {

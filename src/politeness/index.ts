@@ -42,7 +42,10 @@ export interface FleetPoliteness {
    * Waits until a request to `host` may start: fewer than `maxConcurrent` requests in flight to it
    * over the fleet, the last start `intervalMs` ago. Null when `signal` aborts first.
    */
-  acquireHost(host: string, options: { maxConcurrent: number; intervalMs: number; signal: AbortSignal }): Promise<{ release(): Promise<void> } | null>;
+  acquireHost(
+    host: string,
+    options: { maxConcurrent: number; intervalMs: number; signal: AbortSignal },
+  ): Promise<{ release(): Promise<void> } | null>;
   /** robots.txt fetched once for the fleet: `fetchRobots` runs in one process, the others get its outcome. */
   robots(url: string, fetchRobots: (url: string) => Promise<FetchOutcome>): Promise<FetchOutcome>;
 }
@@ -72,7 +75,11 @@ export async function createPoliteness(
     return delayMs === null ? rateMs : Math.max(rateMs, delayMs);
   };
   if (fleet) {
-    return { ...fleetSlots(fleet, adaptive, intervalOf), limitOf: (key) => adaptive.limitOf(key), allows: robots ? async (url) => (await robots.check(url)).allowed : null };
+    return {
+      ...fleetSlots(fleet, adaptive, intervalOf),
+      limitOf: (key) => adaptive.limitOf(key),
+      allows: robots ? async (url) => (await robots.check(url)).allowed : null,
+    };
   }
   const pacer = rate === undefined && !robots ? null : new HostPacer(intervalOf);
   return {

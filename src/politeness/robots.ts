@@ -13,8 +13,6 @@ type Rules = { isAllowed(url: string, ua?: string): boolean | undefined; getCraw
 // robots-parser is CommonJS whose module.exports is the function; its typings say otherwise.
 const robotsParser = robotsParserModule as unknown as (url: string, contents: string) => Rules;
 
-
-
 const ALLOW_ALL: Rules = { isAllowed: () => true, getCrawlDelay: () => undefined };
 const DISALLOW_ALL: Rules = { isAllowed: () => false, getCrawlDelay: () => undefined };
 

@@ -18,7 +18,12 @@ export interface CrawlPlace {
 }
 
 /** The record of a URL that was never requested: a bad input line, one robots.txt disallows, a missing fragment. */
-function unfetchedRecord(url: string, code: "EINVALIDURL" | "EROBOTS" | "EFRAGMENT", message: string, place: CrawlPlace | undefined): TrawlRecord {
+function unfetchedRecord(
+  url: string,
+  code: "EINVALIDURL" | "EROBOTS" | "EFRAGMENT",
+  message: string,
+  place: CrawlPlace | undefined,
+): TrawlRecord {
   return {
     url,
     finalUrl: null,
@@ -50,7 +55,12 @@ export function robotsRecord(url: string, place: CrawlPlace | undefined): TrawlR
  * the link's, and nothing was requested for it (the page has a record of its own).
  */
 export function fragmentRecord(page: string, fragment: string, decoded: string, place: CrawlPlace): TrawlRecord {
-  return unfetchedRecord(`${page}#${fragment}`, "EFRAGMENT", `no element with id ${JSON.stringify(decoded)} (nor an <a name>) in ${page}`, place);
+  return unfetchedRecord(
+    `${page}#${fragment}`,
+    "EFRAGMENT",
+    `no element with id ${JSON.stringify(decoded)} (nor an <a name>) in ${page}`,
+    place,
+  );
 }
 
 /** What building a fetched record needs besides the outcome. */

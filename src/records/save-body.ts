@@ -57,7 +57,10 @@ export function savePathFor(url: string, contentType: string | null): string {
   const host = safeSegment(parsed.port ? `${parsed.hostname}_${parsed.port}` : parsed.hostname);
   const segments = parsed.pathname.split("/").slice(1);
   const last = segments.pop() ?? "";
-  const folders = segments.filter((segment) => segment !== "").map(safeSegment).slice(0, SAVE_MAX_DEPTH);
+  const folders = segments
+    .filter((segment) => segment !== "")
+    .map(safeSegment)
+    .slice(0, SAVE_MAX_DEPTH);
   const stem = last.replace(/\.[A-Za-z0-9]{1,8}$/, "");
   const base = stem === "" ? "index" : safeSegment(stem);
   const [high, low] = hash64(url);

@@ -116,14 +116,20 @@ try {
   let started = performance.now();
   await writeCacheFile(path);
   const size = statSync(path).size;
-  console.log(`wrote ${entries.toLocaleString("en")} entries, ${mb(size)} (${(size / entries).toFixed(0)} bytes each) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${entries.toLocaleString("en")} entries, ${mb(size)} (${(size / entries).toFixed(0)} bytes each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   // The first open after writing reads from the page cache, as a run after CI's restore step mostly does.
   const open = child(OPEN_CHILD, path);
-  console.log(`open: ${(open.loadMs / 1000).toFixed(2)} s (CPU ${(open.loadCpuMs / 1000).toFixed(2)} s); RSS after load ${mb(open.rssAfterLoad)}, peak ${mb(open.maxRss)}`);
+  console.log(
+    `open: ${(open.loadMs / 1000).toFixed(2)} s (CPU ${(open.loadCpuMs / 1000).toFixed(2)} s); RSS after load ${mb(open.rssAfterLoad)}, peak ${mb(open.maxRss)}`,
+  );
   console.log(`per URL: revalidation ${open.revalidationUs.toFixed(1)} µs, revalidated (304 hit) ${open.revalidatedUs.toFixed(1)} µs`);
   started = performance.now();
   const compact = child(COMPACT_CHILD, path);
-  console.log(`compaction of every entry: ${(compact.compactMs / 1000).toFixed(2)} s (${mb(compact.bytes)}), peak RSS ${mb(compact.maxRss)}`);
+  console.log(
+    `compaction of every entry: ${(compact.compactMs / 1000).toFixed(2)} s (${mb(compact.bytes)}), peak RSS ${mb(compact.maxRss)}`,
+  );
 } finally {
   if (values.keep) console.log(`kept ${path}`);
   else rmSync(folder, { recursive: true, force: true });

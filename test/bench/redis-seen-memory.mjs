@@ -82,7 +82,7 @@ try {
     urls: count,
     usedBytes,
     bytesPerUrl: Math.round((usedBytes / count) * 10) / 10,
-    mbPerMillion: Math.round((usedBytes / count) * 1e6 / 2 ** 20 * 10) / 10,
+    mbPerMillion: Math.round((((usedBytes / count) * 1e6) / 2 ** 20) * 10) / 10,
     keys: Number(await client.sendCommand(["DBSIZE"])),
     encodings,
     elapsedMs,

@@ -61,8 +61,14 @@ export function evaluateTargets({ find, identity, version, w3, crawl, w4 }) {
   const w3Base = w3?.base;
   const w3Full = w3?.full;
   const targets = [
-    judge("W1 trawl / fetch floor URLs/s", ">= 0.6", ratio(w1Trawl?.urlsPerSecond, w1Fetch?.urlsPerSecond), (v) => v >= 0.6, [w1Trawl, w1Fetch]),
-    judge("W1s trawl / cheerio floor URLs/s", ">= 3", ratio(w1sTrawl?.urlsPerSecond, w1sCheerio?.urlsPerSecond), (v) => v >= 3, [w1sTrawl, w1sCheerio]),
+    judge("W1 trawl / fetch floor URLs/s", ">= 0.6", ratio(w1Trawl?.urlsPerSecond, w1Fetch?.urlsPerSecond), (v) => v >= 0.6, [
+      w1Trawl,
+      w1Fetch,
+    ]),
+    judge("W1s trawl / cheerio floor URLs/s", ">= 3", ratio(w1sTrawl?.urlsPerSecond, w1sCheerio?.urlsPerSecond), (v) => v >= 3, [
+      w1sTrawl,
+      w1sCheerio,
+    ]),
     {
       name: "W1s extracted values identical",
       target: "all sampled URLs",
@@ -71,7 +77,14 @@ export function evaluateTargets({ find, identity, version, w3, crawl, w4 }) {
       ...(identity?.firstDifference ? { note: `first difference: ${JSON.stringify(identity.firstDifference)}` } : {}),
     },
     judge("W2 trawl wall / fetch floor wall", "<= 1", ratio(w2Trawl?.wallSeconds, w2Fetch?.wallSeconds), (v) => v <= 1, [w2Trawl, w2Fetch]),
-    judge(`W3 peak RSS MB at ${w3Full?.urls.toLocaleString("en-US") ?? "N"} URLs`, "<= 200", w3Full?.peakRssMB, (v) => v <= 200, [w3Full], (v) => v.toFixed(0)),
+    judge(
+      `W3 peak RSS MB at ${w3Full?.urls.toLocaleString("en-US") ?? "N"} URLs`,
+      "<= 200",
+      w3Full?.peakRssMB,
+      (v) => v <= 200,
+      [w3Full],
+      (v) => v.toFixed(0),
+    ),
     judge(
       `W3 RSS(${w3Full?.urls.toLocaleString("en-US") ?? "N"}) / RSS(${w3Base?.urls.toLocaleString("en-US") ?? "N/10"})`,
       "<= 1.2",
@@ -79,7 +92,14 @@ export function evaluateTargets({ find, identity, version, w3, crawl, w4 }) {
       (v) => v <= 1.2,
       [w3Full, w3Base],
     ),
-    judge("W1 trawl peak RSS MB", "<= 150", w1Trawl?.peakRssMB, (v) => v <= 150, [w1Trawl], (v) => v.toFixed(0)),
+    judge(
+      "W1 trawl peak RSS MB",
+      "<= 150",
+      w1Trawl?.peakRssMB,
+      (v) => v <= 150,
+      [w1Trawl],
+      (v) => v.toFixed(0),
+    ),
     {
       ...judge("trawl --version / node -e 0 wall", "<= 1.5", version ? version.ratio : null, (v) => v <= 1.5, []),
       ...(version ? { note: `medians ${version.trawlMs.toFixed(1)} ms vs ${version.nodeMs.toFixed(1)} ms` } : {}),
@@ -133,9 +153,17 @@ function w4Target(w4) {
   const value = Number.isFinite(ratio) && ratio > 0 ? ratio.toFixed(2) : "n/a";
   const failed = runFailure(trawl.row);
   if (failed) return { name, target, value, met: false, verdict: "NOT MET: trawl failed", note: `trawl ${failed}` };
-  if (!trawl.check.exact) return { name, target, value, met: false, verdict: "NOT MET: trawl's records are wrong", note: describeCheck(trawl.check) };
+  if (!trawl.check.exact)
+    return { name, target, value, met: false, verdict: "NOT MET: trawl's records are wrong", note: describeCheck(trawl.check) };
   if (runFailure(floor.row) || !floor.check.exact) {
-    return { name, target, value, met: false, verdict: "NOT MET: the floor failed (a bench bug)", note: runFailure(floor.row) ?? describeCheck(floor.check) };
+    return {
+      name,
+      target,
+      value,
+      met: false,
+      verdict: "NOT MET: the floor failed (a bench bug)",
+      note: runFailure(floor.row) ?? describeCheck(floor.check),
+    };
   }
   return { name, target, value, met: ratio >= 5 };
 }

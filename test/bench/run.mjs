@@ -67,7 +67,15 @@ if (flags.help) {
   // The header comment above is the help text.
   const { readFileSync } = await import("node:fs");
   const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
-  process.stdout.write(`${lines.slice(0, lines.findIndex((line) => !line.startsWith("//"))).map((line) => line.replace(/^\/\/ ?/, "")).join("\n")}\n`);
+  process.stdout.write(
+    `${lines
+      .slice(
+        0,
+        lines.findIndex((line) => !line.startsWith("//")),
+      )
+      .map((line) => line.replace(/^\/\/ ?/, ""))
+      .join("\n")}\n`,
+  );
   process.exit(0);
 }
 const ALL = ["W1", "W1s", "W2", "W3", "C1", "W4", "W5", "W6", "V"];
@@ -120,10 +128,14 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exi
 async function measureCapacity(origin, seconds) {
   const cpuBefore = server.cpuSeconds();
   const loaders = Array.from({ length: 2 }, () => {
-    const child = spawn(process.execPath, [join(HERE, "capacity.mjs"), "--origin", origin, "--connections", "32", "--seconds", String(seconds)], {
-      detached: true,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(HERE, "capacity.mjs"), "--origin", origin, "--connections", "32", "--seconds", String(seconds)],
+      {
+        detached: true,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     running.add(child);
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => (output += chunk));
@@ -189,7 +201,14 @@ function medianRun(runs) {
     peakRssMB: Math.max(...runs.map((run) => run.peakRssMB)),
     exitCode: runs.find((run) => run.exitCode !== 0)?.exitCode ?? 0,
     timedOut: runs.some((run) => run.timedOut),
-    runs: runs.map(({ wallSeconds, cpuSeconds, peakRssMB, ok, exitCode, timedOut }) => ({ wallSeconds, cpuSeconds, peakRssMB, ok, exitCode, timedOut })),
+    runs: runs.map(({ wallSeconds, cpuSeconds, peakRssMB, ok, exitCode, timedOut }) => ({
+      wallSeconds,
+      cpuSeconds,
+      peakRssMB,
+      ok,
+      exitCode,
+      timedOut,
+    })),
   };
 }
 
@@ -209,7 +228,15 @@ const trawlArgs = (concurrency, selectors = []) => [TRAWL, "-q", "-c", String(co
 /** Runs trawl on a URL file piped to stdin, then reads its records back (after it has exited). */
 async function measureTrawl({ workload, urls, urlFile, concurrency, selectors, sampleUrls, timeoutMs }) {
   const output = tempPath(`${workload}-trawl.ndjson`);
-  const row = await measure({ workload, runner: "trawl", urls, args: trawlArgs(concurrency, selectors), stdinFile: urlFile, stdoutFile: output, timeoutMs });
+  const row = await measure({
+    workload,
+    runner: "trawl",
+    urls,
+    args: trawlArgs(concurrency, selectors),
+    stdinFile: urlFile,
+    stdoutFile: output,
+    timeoutMs,
+  });
   const summary = await summariseRecords(output, sampleUrls);
   rmSync(output, { force: true });
   row.ok = summary.ok;
@@ -278,7 +305,9 @@ async function main() {
   const [load] = loadavg();
   const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
   console.log(`machine: ${machine}`);
-  console.log(`load average before the run: ${load.toFixed(2)}${load > 0.5 ? "  (WARNING: the machine is busy; figures will be low and noisy)" : ""}`);
+  console.log(
+    `load average before the run: ${load.toFixed(2)}${load > 0.5 ? "  (WARNING: the machine is busy; figures will be low and noisy)" : ""}`,
+  );
   const capacity = needsPageServer ? await startPageServer() : null;
   const origin = server?.origin;
   console.log(flags.quick ? "mode: --quick (smaller lists; the issue's targets are for the full run)\n" : "");
@@ -317,7 +346,14 @@ async function main() {
     const sample = { file: tempPath("W1s-floor-sample.ndjson"), every: Math.max(1, Math.floor(urls / 200)) };
     add(await measure({ workload: "W1s", runner: "cheerio floor", urls, args: floorArgs("cheerio", urlFile, 64, SELECTORS, sample) }));
     const floorSample = existsSync(sample.file) ? readFloorSample(sample.file) : new Map();
-    const { row, samples } = await measureTrawl({ workload: "W1s", urls, urlFile, concurrency: 64, selectors: SELECTORS, sampleUrls: new Set(floorSample.keys()) });
+    const { row, samples } = await measureTrawl({
+      workload: "W1s",
+      urls,
+      urlFile,
+      concurrency: 64,
+      selectors: SELECTORS,
+      sampleUrls: new Set(floorSample.keys()),
+    });
     add(row);
     identity = compareSamples(floorSample, samples);
   }
@@ -338,11 +374,21 @@ async function main() {
       log(`W3: skipping ${full.toLocaleString("en-US")} URLs: the ${base.toLocaleString("en-US")}-URL run did not finish every URL ok`);
       w3.skipped = `the ${base.toLocaleString("en-US")}-URL run failed (exit ${baseRow.exitCode}, ${baseRow.ok} ok)`;
     } else if (projected > W3_BUDGET_SECONDS) {
-      log(`W3: skipping ${full.toLocaleString("en-US")} URLs: trawl's rate projects ${Math.round(projected)} s (budget ${W3_BUDGET_SECONDS} s)`);
+      log(
+        `W3: skipping ${full.toLocaleString("en-US")} URLs: trawl's rate projects ${Math.round(projected)} s (budget ${W3_BUDGET_SECONDS} s)`,
+      );
       w3.skipped = `projected ${Math.round(projected)} s at ${Math.round(baseRow.urlsPerSecond)} URLs/s`;
     } else {
       // Twice the projection: slack for a slower tail, yet a hang still ends the bench.
-      const row = (await measureTrawl({ workload: "W3", urls: full, urlFile, concurrency: 64, timeoutMs: Math.min(Math.max(60, projected * 2), 7200) * 1000 })).row;
+      const row = (
+        await measureTrawl({
+          workload: "W3",
+          urls: full,
+          urlFile,
+          concurrency: 64,
+          timeoutMs: Math.min(Math.max(60, projected * 2), 7200) * 1000,
+        })
+      ).row;
       add(row);
       w3.full = row;
     }
@@ -432,7 +478,14 @@ async function main() {
       identity,
       w3: w3 && { baseUrls: w3.base?.urls, fullUrls: SIZES.W3, skipped: w3.skipped ?? null },
       c1: crawl && { depth: 12, maxPages: crawl.pages, concurrency: 64, ...crawl },
-      w6: w6 && { urls: w6.urls, check: w6.check, firstOverRepeat: w6.firstOverRepeat, firstOverRepeatCpu: w6.firstOverRepeatCpu, repeatOverFloor: w6.repeatOverFloor, firstOverPlain: w6.firstOverPlain },
+      w6: w6 && {
+        urls: w6.urls,
+        check: w6.check,
+        firstOverRepeat: w6.firstOverRepeat,
+        firstOverRepeatCpu: w6.firstOverRepeatCpu,
+        repeatOverFloor: w6.repeatOverFloor,
+        firstOverPlain: w6.firstOverPlain,
+      },
       w4: w4 && { ...w4.shape, pages: w4.pages, concurrency: w4.concurrency, floor: w4.floor.check, trawl: w4.trawl.check },
       w7,
       w5: w5 && { pages: w5.pages, concurrency: 64, plain: w5.plain.check, checked: w5.checked.check },

@@ -49,7 +49,13 @@ async function checkW5Records(file, prefix, pages) {
     if (!line.includes(`"linkedFrom":{"urls":["${page}"],"more":0}`)) counts.wrongLinkedFrom++;
   }
   const exact =
-    counts.records === 2 * pages && counts.pages === pages && counts.fragments === pages && counts.ok === pages && counts.stray === 0 && counts.wrongLinkedFrom === 0 && counts.okAfterFailure === 0;
+    counts.records === 2 * pages &&
+    counts.pages === pages &&
+    counts.fragments === pages &&
+    counts.ok === pages &&
+    counts.stray === 0 &&
+    counts.wrongLinkedFrom === 0 &&
+    counts.okAfterFailure === 0;
   return { ...counts, exact };
 }
 
@@ -69,7 +75,14 @@ export async function runW5({ pages, origin, measure, add }) {
     ["checked", "trawl checks", ["--check-links", "all", "--check-fragments"]],
   ]) {
     const output = tempPath(`W5-${side}.ndjson`);
-    const row = await measure({ workload: "W5", runner, urls: pages, args: [TRAWL, ...base, ...extra, root], stdoutFile: output, timeoutMs });
+    const row = await measure({
+      workload: "W5",
+      runner,
+      urls: pages,
+      args: [TRAWL, ...base, ...extra, root],
+      stdoutFile: output,
+      timeoutMs,
+    });
     const check = side === "plain" ? await checkCrawlRecords(output, prefix, pages) : await checkW5Records(output, prefix, pages);
     rmSync(output, { force: true });
     // The row counts pages (the checking run also writes one EFRAGMENT record per page).
@@ -87,7 +100,8 @@ export async function runW5({ pages, origin, measure, add }) {
 export function w5Text({ pages, plain, checked }) {
   const count = (value) => value.toLocaleString("en-US");
   const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
-  const side = (label, { row }) => `  ${label}: ${fixed(row.urlsPerSecond, 0)} pages/s, peak RSS ${fixed(row.peakRssMB, 0)} MB, ${fixed(row.wallSeconds, 1)} s, exit ${row.exitCode}`;
+  const side = (label, { row }) =>
+    `  ${label}: ${fixed(row.urlsPerSecond, 0)} pages/s, peak RSS ${fixed(row.peakRssMB, 0)} MB, ${fixed(row.wallSeconds, 1)} s, exit ${row.exitCode}`;
   const c = checked.check;
   return [
     `W5 link checks: C1's site of ${count(pages)} pages, -c 64`,

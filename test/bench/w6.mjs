@@ -61,7 +61,14 @@ export async function runW6({ urls, origin, concurrency, selectors, measure, add
   const cacheFile = tempPath("W6-cache.bin");
   const outputs = { plain: tempPath("W6-plain.ndjson"), first: tempPath("W6-first.ndjson"), repeat: tempPath("W6-repeat.ndjson") };
   const trawlRun = (runner, args, stdoutFile) =>
-    measure({ workload: "W6", runner, urls, args: [TRAWL, "-q", "-c", String(concurrency), ...selectorArgs, ...args], stdinFile: urlFile, stdoutFile });
+    measure({
+      workload: "W6",
+      runner,
+      urls,
+      args: [TRAWL, "-q", "-c", String(concurrency), ...selectorArgs, ...args],
+      stdinFile: urlFile,
+      stdoutFile,
+    });
   try {
     const floor = await measure({ workload: "W6", runner: "fetch floor", urls, args: floorArgs("none", urlFile, concurrency) });
     add(floor);

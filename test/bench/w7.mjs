@@ -38,7 +38,9 @@ async function startRedis() {
     stdio: "ignore",
   });
   running.add(child);
-  const failed = new Promise((_, reject) => child.once("error", (error) => reject(new Error(`cannot start redis-server: ${error.message}`))));
+  const failed = new Promise((_, reject) =>
+    child.once("error", (error) => reject(new Error(`cannot start redis-server: ${error.message}`))),
+  );
   const url = `redis://127.0.0.1:${port}/0`;
   const client = createClient({ url, RESP: 2 });
   client.on("error", () => {});
@@ -51,7 +53,13 @@ async function startRedis() {
       await sleep(50);
     }
   }
-  const info = async (section) => Object.fromEntries((await client.sendCommand(["INFO", section])).split("\r\n").filter((line) => line.includes(":")).map((line) => line.split(":")));
+  const info = async (section) =>
+    Object.fromEntries(
+      (await client.sendCommand(["INFO", section]))
+        .split("\r\n")
+        .filter((line) => line.includes(":"))
+        .map((line) => line.split(":")),
+    );
   return {
     url,
     client,
@@ -80,7 +88,9 @@ async function seenSetBytes(client, job) {
   } while (cursor !== "0");
   let bytes = 0;
   for (let start = 0; start < keys.length; start += 2000) {
-    const sizes = await Promise.all(keys.slice(start, start + 2000).map((key) => client.sendCommand(["MEMORY", "USAGE", key, "SAMPLES", "0"])));
+    const sizes = await Promise.all(
+      keys.slice(start, start + 2000).map((key) => client.sendCommand(["MEMORY", "USAGE", key, "SAMPLES", "0"])),
+    );
     bytes += sizes.reduce((sum, size) => sum + Number(size), 0);
   }
   return { bytes, buckets: keys.length };
@@ -117,9 +127,20 @@ export async function runW7({ origin, pages, add, log, baseline = null, server }
       const serverCpuBefore = server.cpuSeconds();
       log(`W7 ${workers} worker(s): ${pages.toLocaleString("en-US")} pages through ${redis.url}…`);
       const outputs = Array.from({ length: workers }, (_, i) => tempPath(`W7-${workers}-${i}.ndjson`));
-      const fleetArgs = ["--frontier", redis.url, "--job", job, "--per-host", String(TOTAL_CONCURRENCY), "-c", String(TOTAL_CONCURRENCY / workers)];
+      const fleetArgs = [
+        "--frontier",
+        redis.url,
+        "--job",
+        job,
+        "--per-host",
+        String(TOTAL_CONCURRENCY),
+        "-c",
+        String(TOTAL_CONCURRENCY / workers),
+      ];
       const started = performance.now();
-      const results = await Promise.all(outputs.map((output) => runMeasured({ args: [TRAWL, ...fleetArgs, ...crawlArgs, root], stdoutFile: output, timeoutMs })));
+      const results = await Promise.all(
+        outputs.map((output) => runMeasured({ args: [TRAWL, ...fleetArgs, ...crawlArgs, root], stdoutFile: output, timeoutMs })),
+      );
       const wallSeconds = (performance.now() - started) / 1000;
       const redisCpuSeconds = (await redis.cpuSeconds()) - redisCpuBefore;
       const memoryAfter = await redis.usedMemory();
@@ -134,7 +155,13 @@ export async function runW7({ origin, pages, add, log, baseline = null, server }
       const check = await checkCrawlRecords(exportFile, prefix, pages);
       for (const file of [...outputs, union, exportFile]) rmSync(file, { force: true });
       const fleetRow = {
-        ...row(`${workers} worker${workers > 1 ? "s" : ""}`, check.records, check.ok, { wallSeconds, exitCode: results.find((r) => r.exitCode !== 0)?.exitCode ?? 0, timedOut: results.some((r) => r.timedOut) }, server.cpuSeconds() - serverCpuBefore),
+        ...row(
+          `${workers} worker${workers > 1 ? "s" : ""}`,
+          check.records,
+          check.ok,
+          { wallSeconds, exitCode: results.find((r) => r.exitCode !== 0)?.exitCode ?? 0, timedOut: results.some((r) => r.timedOut) },
+          server.cpuSeconds() - serverCpuBefore,
+        ),
         cpuSeconds: results.reduce((sum, r) => sum + r.cpuSeconds, 0),
         peakRssMB: Math.max(...results.map((r) => r.peakRssMB)),
       };
@@ -182,11 +209,13 @@ export function w7Text({ pages, single, fleets }) {
   const count = (value) => value.toLocaleString("en-US");
   const singleCpuPerPage = single.cpuSeconds / single.records;
   const lines = [`W7 fleet over C1's site of ${count(pages)} pages (${TOTAL_CONCURRENCY} requests in flight over the fleet):`];
-  lines.push(`  1 process: ${single.urlsPerSecond.toFixed(0)} pages/s, ${(singleCpuPerPage * 1e6).toFixed(0)} µs CPU per page, peak RSS ${single.peakRssMB.toFixed(0)} MB`);
+  lines.push(
+    `  1 process: ${single.urlsPerSecond.toFixed(0)} pages/s, ${(singleCpuPerPage * 1e6).toFixed(0)} µs CPU per page, peak RSS ${single.peakRssMB.toFixed(0)} MB`,
+  );
   for (const fleet of fleets) {
     const cpuPerPage = fleet.row.cpuSeconds / fleet.check.records;
-    const mbPerMillion = (fleet.seenSetBytes / fleet.seenUrls) * 1e6 / 2 ** 20;
-    const totalMbPerMillion = (fleet.redisMemoryBytes / fleet.seenUrls) * 1e6 / 2 ** 20;
+    const mbPerMillion = ((fleet.seenSetBytes / fleet.seenUrls) * 1e6) / 2 ** 20;
+    const totalMbPerMillion = ((fleet.redisMemoryBytes / fleet.seenUrls) * 1e6) / 2 ** 20;
     lines.push(
       `  ${fleet.workers} worker(s): ${fleet.row.urlsPerSecond.toFixed(0)} pages/s; workers' CPU ${(cpuPerPage * 1e6).toFixed(0)} µs per page ` +
         `(${(cpuPerPage / singleCpuPerPage).toFixed(2)} × the single process; goal ≤ 1.5 ×), Redis CPU ${((fleet.redisCpuSeconds / fleet.check.records) * 1e6).toFixed(0)} µs per page; ` +
@@ -196,8 +225,11 @@ export function w7Text({ pages, single, fleets }) {
       `    Redis memory after the crawl ${(fleet.redisMemoryBytes / 2 ** 20).toFixed(1)} MB (records stream included; ${totalMbPerMillion.toFixed(0)} MB per 1,000,000 seen URLs), ` +
         `seen-set ${(fleet.seenSetBytes / 2 ** 20).toFixed(2)} MB for ${count(fleet.seenUrls)} URLs in ${count(fleet.seenBuckets)} buckets = ${mbPerMillion.toFixed(1)} MB per 1,000,000 seen URLs (goal ≤ 64 MB)`,
     );
-    const verdict = (check) => `${check.exact ? "exact" : "NOT EXACT"} (${count(check.distinct)} distinct, ${count(check.duplicates)} twice, ${count(check.missing)} missing, ${count(check.stray)} stray)`;
-    lines.push(`    export (${fleet.exportSeconds.toFixed(1)} s): ${verdict(fleet.check)}; workers' -o files together: ${verdict(fleet.written)}`);
+    const verdict = (check) =>
+      `${check.exact ? "exact" : "NOT EXACT"} (${count(check.distinct)} distinct, ${count(check.duplicates)} twice, ${count(check.missing)} missing, ${count(check.stray)} stray)`;
+    lines.push(
+      `    export (${fleet.exportSeconds.toFixed(1)} s): ${verdict(fleet.check)}; workers' -o files together: ${verdict(fleet.written)}`,
+    );
   }
   return lines.join("\n");
 }

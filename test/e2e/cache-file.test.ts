@@ -137,7 +137,9 @@ describe("--cache: one process per file", () => {
     const second = await runCli(["-q", "--cache", cacheFile, urlOf("/x/busy-second")]);
     expect(second.code).toBe(2);
     expect(second.stdout).toBe("");
-    expect(second.stderr).toMatch(/^trawl: --cache .* is in use by another trawl process \(pid \d+\); give each process its own cache file/);
+    expect(second.stderr).toMatch(
+      /^trawl: --cache .* is in use by another trawl process \(pid \d+\); give each process its own cache file/,
+    );
     expect(requestsTo(server, "/x/busy-second")).toHaveLength(0);
     const result = await firstDone;
     expect(result.code, result.stderr).toBe(0);
@@ -149,7 +151,9 @@ describe("--cache: one process per file", () => {
   it("shards of one list run side by side, each with its own file", async () => {
     const urls = Array.from({ length: 12 }, (_, i) => urlOf(`/x/shard-${i}`));
     const runShards = () =>
-      Promise.all([1, 2].map((k) => runCli(["-q", "--shard", `${k}/2`, "--cache", path.join(folder, `shard-${k}.bin`)], { input: urls.join("\n") })));
+      Promise.all(
+        [1, 2].map((k) => runCli(["-q", "--shard", `${k}/2`, "--cache", path.join(folder, `shard-${k}.bin`)], { input: urls.join("\n") })),
+      );
     const first = await runShards();
     expect(first.map((result) => result.code)).toEqual([0, 0]);
     const again = await runShards();
@@ -233,7 +237,10 @@ describe("--cache: the library option and start-up", () => {
     const second = await toArray(trawl(urls, { cache: cacheFile, select: { h1: "h1" } }));
     expect(second.map((record) => record.cached)).toEqual([true, true]);
     expect(recordFor(second, urls[0] as string).data).toEqual({ h1: "/x/lib-1" });
-    await writeFile(cacheFile, Buffer.concat([await readFile(cacheFile), Buffer.from("garbage that is no frame at all, longer than a header")]));
+    await writeFile(
+      cacheFile,
+      Buffer.concat([await readFile(cacheFile), Buffer.from("garbage that is no frame at all, longer than a header")]),
+    );
     const warnings: { option: string; message: string }[] = [];
     const third = await toArray(trawl(urls, { cache: cacheFile, select: { h1: "h1" }, onWarning: (warning) => warnings.push(warning) }));
     expect(warnings).toEqual([{ option: "cache", message: expect.stringMatching(/is damaged at byte/) }]);

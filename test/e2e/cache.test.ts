@@ -47,7 +47,9 @@ function isNotModified(req: IncomingMessage, resource: Resource): boolean {
     return resource.etag !== undefined && ifNoneMatch.split(",").map(opaque).includes(opaque(resource.etag));
   }
   const ifModifiedSince = req.headers["if-modified-since"];
-  return ifModifiedSince !== undefined && resource.lastModified !== undefined && Date.parse(ifModifiedSince) >= Date.parse(resource.lastModified);
+  return (
+    ifModifiedSince !== undefined && resource.lastModified !== undefined && Date.parse(ifModifiedSince) >= Date.parse(resource.lastModified)
+  );
 }
 
 function validators(resource: Resource): Record<string, string> {
@@ -80,7 +82,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   bump(bodies, url);
   const body = Buffer.from(resource.body);
-  res.writeHead(resource.status ?? 200, { "content-type": "text/html; charset=utf-8", "content-length": body.length, ...validators(resource) });
+  res.writeHead(resource.status ?? 200, {
+    "content-type": "text/html; charset=utf-8",
+    "content-length": body.length,
+    ...validators(resource),
+  });
   if (resource.stall) {
     res.write(body.subarray(0, 10));
     await sleep(5_000);

@@ -45,8 +45,7 @@ beforeAll(async () => {
   ]);
   server = await httpServer(
     routes({
-      "/cp1251": (_req, res) =>
-        sendHtml(res, cyrillicPage(""), 200, { "content-type": "text/html; charset=windows-1251" }),
+      "/cp1251": (_req, res) => sendHtml(res, cyrillicPage(""), 200, { "content-type": "text/html; charset=windows-1251" }),
       "/cp1251-lying-meta": (_req, res) =>
         sendHtml(res, cyrillicPage('<meta charset="utf-8">'), 200, { "content-type": "text/html; charset=windows-1251" }),
       "/sjis-meta": (_req, res) => sendHtml(res, shiftJis, 200, { "content-type": "text/html" }),
@@ -55,12 +54,9 @@ beforeAll(async () => {
           "content-type": "text/html",
         }),
       "/utf8-bom-lying-meta": (_req, res) =>
-        sendHtml(
-          res,
-          Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(utf8Body('<meta charset="windows-1252">'))]),
-          200,
-          { "content-type": "text/html" },
-        ),
+        sendHtml(res, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(utf8Body('<meta charset="windows-1252">'))]), 200, {
+          "content-type": "text/html",
+        }),
       "/utf16-bom": (_req, res) =>
         sendHtml(res, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf8Body(""), "utf16le")]), 200, {
           "content-type": "text/html",

@@ -89,7 +89,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const methodsFor = (server: HttpTestServer, path: string) => server.log.filter((request: SeenRequest) => request.url === path).map((r) => r.method);
+const methodsFor = (server: HttpTestServer, path: string) =>
+  server.log.filter((request: SeenRequest) => request.url === path).map((r) => r.method);
 const failedOf = (records: TrawlRecord[]) => records.filter((record) => !record.ok);
 const errorLines = (stderr: string) => stderr.split("\n").filter((line) => /^::(error|warning)/.test(line));
 
@@ -143,7 +144,13 @@ describe("--check-links all --check-fragments, with --junit and GITHUB_STEP_SUMM
       expect(methodsFor(site, path)).toEqual(["HEAD"]);
     }
     const missing = recordFor(result, `${site.url}/missing.png`);
-    expect(missing).toMatchObject({ ok: false, status: 404, attempts: 2, error: { code: "EHTTP" }, linkedFrom: { urls: [`${site.url}/`], more: 0 } });
+    expect(missing).toMatchObject({
+      ok: false,
+      status: 404,
+      attempts: 2,
+      error: { code: "EHTTP" },
+      linkedFrom: { urls: [`${site.url}/`], more: 0 },
+    });
     // HEAD answered 404: asked again with GET, which gave 404 too.
     expect(methodsFor(site, "/missing.png")).toEqual(["HEAD", "GET"]);
   });
@@ -206,8 +213,12 @@ describe("--check-links all --check-fragments, with --junit and GITHUB_STEP_SUMM
     const lines = errorLines(result.stderr);
     expect(lines).toHaveLength(failedOf(result.records).length);
     const line = lines.find((each) => each.includes(`::${site.url}/broken: `)) as string;
-    expect(line).toMatch(new RegExp(`^::error title=trawl EHTTP::${site.url}/broken: HTTP 404, linked from ${site.url}/p/\\d+ and 29 more pages$`));
-    expect(lines.find((each) => each.includes("/docs#absent"))).toMatch(/^::error title=trawl EFRAGMENT::.*, linked from http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(line).toMatch(
+      new RegExp(`^::error title=trawl EHTTP::${site.url}/broken: HTTP 404, linked from ${site.url}/p/\\d+ and 29 more pages$`),
+    );
+    expect(lines.find((each) => each.includes("/docs#absent"))).toMatch(
+      /^::error title=trawl EFRAGMENT::.*, linked from http:\/\/127\.0\.0\.1:\d+\/$/,
+    );
   });
 });
 
@@ -217,7 +228,26 @@ describe("--check-links (external only): HEAD, then GET; politeness; --accept; -
     site.resetStats();
     external.resetStats();
     result = await runCli(
-      ["--crawl", "--depth", "1", "--check-links", "--robots", "--accept", "200-299,429", "-r", "2", "--retry-delay", "10ms", "--per-host", "2", "-c", "8", "--exclude", "skip-me", `${site.url}/`],
+      [
+        "--crawl",
+        "--depth",
+        "1",
+        "--check-links",
+        "--robots",
+        "--accept",
+        "200-299,429",
+        "-r",
+        "2",
+        "--retry-delay",
+        "10ms",
+        "--per-host",
+        "2",
+        "-c",
+        "8",
+        "--exclude",
+        "skip-me",
+        `${site.url}/`,
+      ],
       { timeoutMs: 30_000 },
     );
   }, 40_000);
@@ -262,9 +292,14 @@ describe("--check-fragments alone", () => {
     external.resetStats();
     const result = await runCli(["--crawl", "--check-fragments", "-r", "0", `${site.url}/outbound`]);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.records.map((record) => record.url).sort()).toEqual([`${site.url}/outbound`, `${external.url}/ok`, `${external.url}/ok#nope`].sort());
+    expect(result.records.map((record) => record.url).sort()).toEqual(
+      [`${site.url}/outbound`, `${external.url}/ok`, `${external.url}/ok#nope`].sort(),
+    );
     expect(recordFor(result, `${external.url}/ok`)).toMatchObject({ ok: true, status: 200, depth: 1, title: null });
-    expect(recordFor(result, `${external.url}/ok#nope`)).toMatchObject({ error: { code: "EFRAGMENT" }, linkedFrom: { urls: [`${site.url}/outbound`], more: 0 } });
+    expect(recordFor(result, `${external.url}/ok#nope`)).toMatchObject({
+      error: { code: "EFRAGMENT" },
+      linkedFrom: { urls: [`${site.url}/outbound`], more: 0 },
+    });
     expect(methodsFor(external, "/ok")).toEqual(["GET"]);
     expect(methodsFor(external, "/gone")).toEqual([]);
     expect(methodsFor(external, "/not-followed")).toEqual([]);
@@ -278,7 +313,11 @@ describe("--fail-on decides the exit status; the summary JSON says what was acce
   it("exits 1 when a failure's code is in --fail-on", async () => {
     const result = await run(["--fail-on", "EFRAGMENT"]);
     expect(result.code, result.stderr).toBe(1);
-    expect(failedOf(result.records).map((record) => record.error?.code).sort()).toEqual(["EFRAGMENT", "EHTTP"]);
+    expect(
+      failedOf(result.records)
+        .map((record) => record.error?.code)
+        .sort(),
+    ).toEqual(["EFRAGMENT", "EHTTP"]);
   });
 
   it("exits 0 when no failure's code is in --fail-on, and says so", async () => {

@@ -171,7 +171,10 @@ describe.concurrent("GITHUB_STEP_SUMMARY", () => {
     expect(rows[header + 2]).toMatch(/^\|\s*6\s*\|\s*3\s*\|\s*3\s*\|/);
     // One row per failure code, with its count.
     for (const code of ["EHTTP", "EINVALIDURL", "ECONNREFUSED"]) {
-      expect(rows.some((row) => row.includes(code) && /\|\s*1\s*\|/.test(row)), `${code} row in:\n${added}`).toBe(true);
+      expect(
+        rows.some((row) => row.includes(code) && /\|\s*1\s*\|/.test(row)),
+        `${code} row in:\n${added}`,
+      ).toBe(true);
     }
     // The slowest URLs, the slow page first.
     const slowHeader = rows.findIndex((row) => /slowest/i.test(row));

@@ -21,8 +21,7 @@ async function slowServer(delayMs: number, host = "127.0.0.1"): Promise<HttpTest
   return server;
 }
 
-const urlsOf = (server: HttpTestServer, count: number) =>
-  Array.from({ length: count }, (_, i) => `${server.url}/page/${i}`);
+const urlsOf = (server: HttpTestServer, count: number) => Array.from({ length: count }, (_, i) => `${server.url}/page/${i}`);
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));

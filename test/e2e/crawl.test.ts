@@ -28,10 +28,14 @@ beforeAll(async () => {
     "/leaf": html("leaf", ["/hub", "/"]),
     "/filters/keep-1": html("keep", []),
     "/filters/skip-1": html("skip", []),
-    "/odd": html("odd", ["mailto:a@b.c", "javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd", "ftp://x/", "/nofollowed-only"]).replace(
-      '<a href="/nofollowed-only">',
-      '<a rel="nofollow" href="/nofollowed-only">',
-    ),
+    "/odd": html("odd", [
+      "mailto:a@b.c",
+      "javascript:alert(1)",
+      "data:text/html,hi",
+      "file:///etc/passwd",
+      "ftp://x/",
+      "/nofollowed-only",
+    ]).replace('<a href="/nofollowed-only">', '<a rel="nofollow" href="/nofollowed-only">'),
     "/nofollowed-only": html("nofollowed", []),
     "/meta-nofollow": html("meta", ["/behind-meta"], '<meta name="robots" content="noindex, nofollow">'),
     "/behind-meta": html("behind meta", []),
@@ -119,7 +123,12 @@ describe("--crawl", () => {
   });
 
   it("asks for --crawl when a crawl option comes alone, and rejects a bad scope or regex", async () => {
-    for (const args of [["--depth", "1"], ["--scope", "host"], ["--max-pages", "2"], ["--include", "x"]]) {
+    for (const args of [
+      ["--depth", "1"],
+      ["--scope", "host"],
+      ["--max-pages", "2"],
+      ["--include", "x"],
+    ]) {
       const result = await runCli([...args, `${site.url}/`]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/needs --crawl/);

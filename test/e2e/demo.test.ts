@@ -104,7 +104,9 @@ describe("npm start (fixtures/demo.mjs)", () => {
       expect(book, book.url).toMatchObject({ ok: true, data: { title: expect.any(String), price: expect.any(Number) } });
       expect((book.from as { url: string }).url).toBe(book.url);
     }
-    expect(result.stderr).toMatch(/trawl demo: serving a bookshop on http:\/\/127\.0\.0\.1:\d+, scraping it with fixtures\/bookshop\/recipe\.json/);
+    expect(result.stderr).toMatch(
+      /trawl demo: serving a bookshop on http:\/\/127\.0\.0\.1:\d+, scraping it with fixtures\/bookshop\/recipe\.json/,
+    );
 
     // The crawl also meets data.json (linked from the product list): a record, but not HTML.
     const all = everything.filter((record) => !("kind" in record));
@@ -122,7 +124,11 @@ describe("npm start (fixtures/demo.mjs)", () => {
     for (const record of records) {
       expect(record, record.url).toMatchObject({ ok: true, status: 200, error: null });
       const place = record as unknown as { depth: number; parent: string | null };
-      if (place.depth > 0) expect(all.map((r) => r.url), record.url).toContain(place.parent);
+      if (place.depth > 0)
+        expect(
+          all.map((r) => r.url),
+          record.url,
+        ).toContain(place.parent);
       expect(typeof record.title, record.url).toBe("string");
       expect((record.title ?? "").length, record.url).toBeGreaterThan(0);
       expect(Object.keys(record.data).sort(), record.url).toEqual(["description", "h1", "links"]);
@@ -142,9 +148,7 @@ describe("npm start (fixtures/demo.mjs)", () => {
     // <base href="/"> on the Piranesi page: its relative links resolve against the site root.
     const origin = [...origins][0];
     expect(byPath.get("/products/piranesi.html")?.data.links).toContain(`${origin}/blog/winter-reading-list.html`);
-    expect(byPath.get("/products/piranesi.html")?.data.links).not.toContain(
-      `${origin}/products/blog/winter-reading-list.html`,
-    );
+    expect(byPath.get("/products/piranesi.html")?.data.links).not.toContain(`${origin}/products/blog/winter-reading-list.html`);
   });
 
   // The same crawl as above, from another folder.

@@ -56,7 +56,10 @@ describe("createExtractor", () => {
   });
 
   it("refuses a bad selector of any plan before any page, naming its option", async () => {
-    const bad = createExtractor([planExtraction({ select: { t: "h1" } }), planExtraction({ select: { x: "div[" } }, { select: "pages.book.select" })]);
+    const bad = createExtractor([
+      planExtraction({ select: { t: "h1" } }),
+      planExtraction({ select: { x: "div[" } }, { select: "pages.book.select" }),
+    ]);
     await expect(bad).rejects.toThrow('pages.book.select.x: invalid selector "div[" at character 5: expected a name');
     await expect(bad).rejects.toBeInstanceOf(Error);
     await expect(bad.catch((error: unknown) => (error as UsageError).option)).resolves.toBe("pages.book.select.x");
@@ -65,6 +68,9 @@ describe("createExtractor", () => {
   it("survives a 100,000-deep page on a parse thread", { timeout: 30_000 }, async () => {
     extractor = await createExtractor(planExtraction({ select: { outer: "div", deep: "#bottom" } }));
     const deep = `<html><body>${"<div>".repeat(100_000)}<p id=bottom>bottom</p>${"</div>".repeat(100_000)}</body></html>`;
-    expect(await extractor.extract(Buffer.from(deep), "text/html", "https://x.test/")).toEqual({ title: null, data: { outer: "bottom", deep: "bottom" } });
+    expect(await extractor.extract(Buffer.from(deep), "text/html", "https://x.test/")).toEqual({
+      title: null,
+      data: { outer: "bottom", deep: "bottom" },
+    });
   });
 });

@@ -52,7 +52,7 @@ function pageOfSize(title: string, size: number): Buffer {
 function noisyPage(title: string, size: number): Buffer {
   const random = lcg(12345);
   const letters = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) letters[i] = 97 + (random() >>> 24) % 26;
+  for (let i = 0; i < size; i++) letters[i] = 97 + ((random() >>> 24) % 26);
   return Buffer.from(page(title, `<p>${letters.toString("latin1")}</p>`));
 }
 
@@ -67,7 +67,8 @@ let wire: RawTestServer;
 
 const wireRoutes: Record<string, RawResponder> = {
   // 103 Early Hints (RFC 8297), then the answer.
-  "/hints": (socket) => socket.write(`HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n${htmlResponse("After hints")}`),
+  "/hints": (socket) =>
+    socket.write(`HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n${htmlResponse("After hints")}`),
   // Three interim responses, each in its own packet, before the answer.
   "/interims": (socket) => {
     socket.write("HTTP/1.1 102 Processing\r\n\r\n");
@@ -79,7 +80,9 @@ const wireRoutes: Record<string, RawResponder> = {
   "/continue": (socket) => socket.write(`HTTP/1.1 100 Continue\r\n\r\n${htmlResponse("After continue")}`),
   // Early hints in front of a redirect.
   "/hints-redirect": (socket) =>
-    socket.write(`HTTP/1.1 103 Early Hints\r\nLink: </x.css>; rel=preload\r\n\r\n${responseHead("302 Found", { Location: "/landing", "Content-Length": 0 })}`),
+    socket.write(
+      `HTTP/1.1 103 Early Hints\r\nLink: </x.css>; rel=preload\r\n\r\n${responseHead("302 Found", { Location: "/landing", "Content-Length": 0 })}`,
+    ),
   "/landing": (socket) => socket.write(htmlResponse("Landing")),
   // A redirect carrying 2 MB of body: more than the 64 KiB trawl drains, more than --max-bytes.
   "/big-redirect": (socket) => {
@@ -89,13 +92,16 @@ const wireRoutes: Record<string, RawResponder> = {
   },
   // A redirect whose chunked body is 200 kB, in 16 kB chunks.
   "/big-chunked-redirect": (socket) => {
-    socket.write(responseHead("301 Moved Permanently", { Location: "/landing", "Content-Type": "text/html", "Transfer-Encoding": "chunked" }));
+    socket.write(
+      responseHead("301 Moved Permanently", { Location: "/landing", "Content-Type": "text/html", "Transfer-Encoding": "chunked" }),
+    );
     const chunk = `4000\r\n${"c".repeat(0x4000)}\r\n`;
     for (let i = 0; i < 13; i++) socket.write(chunk);
     socket.write("0\r\n\r\n");
   },
   // A redirect whose body is cut by a clean close: its Location still says where to go.
-  "/redirect-body-closed": (socket) => writeThenClose(socket, `${responseHead("302 Found", { Location: "/landing", "Content-Length": 1000 })}only ten b`, 30),
+  "/redirect-body-closed": (socket) =>
+    writeThenClose(socket, `${responseHead("302 Found", { Location: "/landing", "Content-Length": 1000 })}only ten b`, 30),
   // The same, cut by a reset.
   "/redirect-body-reset": (socket) =>
     writeThenReset(socket, `${responseHead("307 Temporary Redirect", { Location: "/landing", "Content-Length": 1000 })}only ten b`, 30),
@@ -109,7 +115,9 @@ const wireRoutes: Record<string, RawResponder> = {
   },
   // The same, labelled with the identity coding: still no decoding, so the length is the size.
   "/declared-too-long-identity": (socket) => {
-    socket.write(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "identity", "Content-Length": 50 * 1024 * 1024 }));
+    socket.write(
+      responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "identity", "Content-Length": 50 * 1024 * 1024 }),
+    );
   },
   // A valid first chunk, then a chunk size that is not hex.
   "/bad-chunk-mid-body": (socket) => {
@@ -126,24 +134,48 @@ const wireRoutes: Record<string, RawResponder> = {
   // HTTP/1.0, no Content-Length: the body ends when the connection does.
   "/http10": (socket) => writeThenClose(socket, `HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n${page("Old school")}`, 20),
   // A gzip-labelled empty body.
-  "/gzip-empty": (socket) => socket.write(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": 0 })),
+  "/gzip-empty": (socket) =>
+    socket.write(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": 0 })),
   // 900 kB that barely compresses, sent as fast as the socket takes it: the decoders push back.
   "/big-gzip": (socket) => {
     const body = zlib.gzipSync(bigHtml);
-    socket.write(Buffer.concat([Buffer.from(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": body.length })), body]));
+    socket.write(
+      Buffer.concat([
+        Buffer.from(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": body.length })),
+        body,
+      ]),
+    );
   },
   "/big-br": (socket) => {
     const body = zlib.brotliCompressSync(bigHtml, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } });
-    socket.write(Buffer.concat([Buffer.from(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "br", "Transfer-Encoding": "chunked" })), chunkedBody(body, 8192)]));
+    socket.write(
+      Buffer.concat([
+        Buffer.from(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "br", "Transfer-Encoding": "chunked" })),
+        chunkedBody(body, 8192),
+      ]),
+    );
   },
   // deflate applied first, then gzip (Content-Encoding lists codings in the order applied).
   "/big-stacked": (socket) => {
     const body = zlib.gzipSync(zlib.deflateSync(bigHtml));
-    socket.write(Buffer.concat([Buffer.from(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "deflate, gzip", "Content-Length": body.length })), body]));
+    socket.write(
+      Buffer.concat([
+        Buffer.from(
+          responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "deflate, gzip", "Content-Length": body.length }),
+        ),
+        body,
+      ]),
+    );
   },
   // A redirect to a path written in raw UTF-8 (as many servers send it); browsers and curl read it as UTF-8.
   "/utf8-redirect": (socket) =>
-    socket.write(Buffer.concat([Buffer.from("HTTP/1.1 302 Found\r\nLocation: /caf"), Buffer.from("é/", "utf8"), Buffer.from("\r\nContent-Length: 0\r\n\r\n")])),
+    socket.write(
+      Buffer.concat([
+        Buffer.from("HTTP/1.1 302 Found\r\nLocation: /caf"),
+        Buffer.from("é/", "utf8"),
+        Buffer.from("\r\nContent-Length: 0\r\n\r\n"),
+      ]),
+    ),
   "/caf%C3%A9/": (socket) => socket.write(htmlResponse("Café")),
 };
 
@@ -161,7 +193,8 @@ const wireUrls = () => [
 ];
 const wireRun = sharedRun(() => runCli(["-r", "0", "-t", "5s", "--max-bytes", "1mb", ...wireUrls()], { timeoutMs: 14_000 }));
 /** The wire run's record for a path of the wire server, or for a whole URL. */
-const wireRecord = async (pathOrUrl: string) => recordFor(await wireRun(), pathOrUrl.startsWith("/") ? `${wire.url}${pathOrUrl}` : pathOrUrl);
+const wireRecord = async (pathOrUrl: string) =>
+  recordFor(await wireRun(), pathOrUrl.startsWith("/") ? `${wire.url}${pathOrUrl}` : pathOrUrl);
 
 // ---------------------------------------------------------------------------------------------
 // Compressed bodies in tiny pieces, at the --max-bytes boundary.
@@ -175,7 +208,9 @@ const TRICKLED: string[] = [];
 function trickled(path: string, encoding: string, compressed: Buffer, pieceBytes: number): void {
   TRICKLED.push(path);
   tricklerRoutes[path] = (socket) => {
-    socket.write(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": encoding, "Content-Length": compressed.length }));
+    socket.write(
+      responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": encoding, "Content-Length": compressed.length }),
+    );
     trickle(socket, compressed, pieceBytes, 2);
   };
 }
@@ -192,9 +227,12 @@ const trickleRecord = async (path: string) => recordFor(await trickleRun(), `${t
 
 let staller: RawTestServer;
 const stallerRoutes: Record<string, RawResponder> = {
-  "/stall-body": (socket) => socket.write(`${responseHead("200 OK", { "Content-Type": "text/html", "Content-Length": 100_000 })}<title>stalled</title>`),
+  "/stall-body": (socket) =>
+    socket.write(`${responseHead("200 OK", { "Content-Type": "text/html", "Content-Length": 100_000 })}<title>stalled</title>`),
   "/stall-chunked": (socket) =>
-    socket.write(`${responseHead("200 OK", { "Content-Type": "text/html", "Transfer-Encoding": "chunked" })}16\r\n<title>stalled</title>\r\n`),
+    socket.write(
+      `${responseHead("200 OK", { "Content-Type": "text/html", "Transfer-Encoding": "chunked" })}16\r\n<title>stalled</title>\r\n`,
+    ),
   "/stall-gzip": (socket) => {
     const gz = zlib.gzipSync(noisyPage("stalled gzip", 20_000));
     socket.write(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": gz.length }));
@@ -220,7 +258,12 @@ beforeAll(async () => {
       const eof = data.toString("latin1").startsWith("GET /eof/");
       const status = eof
         ? "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
-        : responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", Connection: "close", "Content-Length": finGzip.length });
+        : responseHead("200 OK", {
+            "Content-Type": "text/html",
+            "Content-Encoding": "gzip",
+            Connection: "close",
+            "Content-Length": finGzip.length,
+          });
       socket.end(Buffer.concat([Buffer.from(status), finGzip]));
     }),
   );
@@ -293,7 +336,14 @@ beforeAll(async () => {
   finAfterAnswer = await rawServer((socket) => socket.once("data", () => socket.end(htmlResponse("then FIN"))));
   finKeeper = await rawServer((socket) =>
     socket.once("data", () =>
-      socket.end(Buffer.concat([Buffer.from(responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": finGzip.length })), finGzip])),
+      socket.end(
+        Buffer.concat([
+          Buffer.from(
+            responseHead("200 OK", { "Content-Type": "text/html", "Content-Encoding": "gzip", "Content-Length": finGzip.length }),
+          ),
+          finGzip,
+        ]),
+      ),
     ),
   );
   // For the runs of one request at a time: the first response closes its connection, by the
@@ -523,7 +573,19 @@ describe.concurrent("stopping with work queued", () => {
     const busy = await httpServer(() => {}, { host: "127.0.0.2" });
     const front = await httpServer(routes({ "/go/*": (_req, res) => redirect(res, `${busy.url}/target`) }));
     try {
-      const child = spawnCli(["-c", "8", "--per-host", "1", "-t", "60s", "-r", "0", `${busy.url}/hang`, `${front.url}/go/0`, `${front.url}/go/1`]);
+      const child = spawnCli([
+        "-c",
+        "8",
+        "--per-host",
+        "1",
+        "-t",
+        "60s",
+        "-r",
+        "0",
+        `${busy.url}/hang`,
+        `${front.url}/go/0`,
+        `${front.url}/go/1`,
+      ]);
       const done = collect(child, 10_000);
       await until(() => busy.inFlight === 1 && front.requests === 1, "the hang and the first redirect");
       await sleep(100);

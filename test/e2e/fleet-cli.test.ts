@@ -78,7 +78,9 @@ describe("workers from the command line", () => {
     const exported = await runCli(["--export", file(`${job}.ndjson`), ...fleet(job)]);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe("");
-    expect(exported.stderr).toMatch(/^trawl: 60 records exported to .*; the crawl is over and every record is in the file; the job's keys are removed\n$/);
+    expect(exported.stderr).toMatch(
+      /^trawl: 60 records exported to .*; the crawl is over and every record is in the file; the job's keys are removed\n$/,
+    );
     // Exactly the records the workers wrote, each once.
     expect(new Set(lines(`${job}.ndjson`))).toEqual(new Set([...lines(`${job}-a.ndjson`), ...lines(`${job}-b.ndjson`)]));
     expect(lines(`${job}.ndjson`)).toHaveLength(60);
@@ -169,14 +171,32 @@ describe("usage", () => {
     [["--frontier", "redis://127.0.0.1:1/0", "--crawl", "https://a.test/"], "--frontier needs --job <name>"],
     [["--job", "x", "--crawl", "https://a.test/"], "--job needs --frontier"],
     [["--lease", "5s", "--crawl", "https://a.test/"], "--lease needs --frontier"],
-    [["--frontier", "redis://127.0.0.1:1/0", "--job", "x", "https://a.test/"], "--frontier shares a crawl: give --crawl, --follow or --recipe too"],
-    [["--frontier", "http://127.0.0.1:1/", "--job", "x", "--crawl", "https://a.test/"], "--frontier must be a redis:// or rediss:// URL, got `http://127.0.0.1:1/`"],
+    [
+      ["--frontier", "redis://127.0.0.1:1/0", "--job", "x", "https://a.test/"],
+      "--frontier shares a crawl: give --crawl, --follow or --recipe too",
+    ],
+    [
+      ["--frontier", "http://127.0.0.1:1/", "--job", "x", "--crawl", "https://a.test/"],
+      "--frontier must be a redis:// or rediss:// URL, got `http://127.0.0.1:1/`",
+    ],
     [["--frontier", "redis://127.0.0.1:1/0", "--job", "a/b", "--crawl", "https://a.test/"], "--job must be a name of 1 to 128 letters"],
-    [["--frontier", "redis://127.0.0.1:1/0", "--job", "x", "--lease", "soon", "--crawl", "https://a.test/"], "--lease must be a duration of at least 1s, such as 30s or 2m, got `soon`"],
-    [["--status", "--frontier", "redis://127.0.0.1:1/0", "--job", "x", "https://a.test/"], "--status reads the job in Redis and fetches nothing: it takes no URL arguments"],
-    [["--export", "out.ndjson", "--frontier", "redis://127.0.0.1:1/0", "--job", "x", "-i", "urls.txt"], "--export reads the job in Redis and fetches nothing: it takes no --input"],
+    [
+      ["--frontier", "redis://127.0.0.1:1/0", "--job", "x", "--lease", "soon", "--crawl", "https://a.test/"],
+      "--lease must be a duration of at least 1s, such as 30s or 2m, got `soon`",
+    ],
+    [
+      ["--status", "--frontier", "redis://127.0.0.1:1/0", "--job", "x", "https://a.test/"],
+      "--status reads the job in Redis and fetches nothing: it takes no URL arguments",
+    ],
+    [
+      ["--export", "out.ndjson", "--frontier", "redis://127.0.0.1:1/0", "--job", "x", "-i", "urls.txt"],
+      "--export reads the job in Redis and fetches nothing: it takes no --input",
+    ],
     [["--status", "--frontier", "redis://127.0.0.1:1/0"], "--status needs --frontier <redis-url> and --job <name>"],
-    [["--status", "--export", "x.ndjson", "--frontier", "redis://127.0.0.1:1/0", "--job", "x"], "--status and --export are two commands: give one"],
+    [
+      ["--status", "--export", "x.ndjson", "--frontier", "redis://127.0.0.1:1/0", "--job", "x"],
+      "--status and --export are two commands: give one",
+    ],
     [["--keep", "--status", "--frontier", "redis://127.0.0.1:1/0", "--job", "x"], "--keep needs --export"],
     [["--keep", "https://a.test/"], "--keep needs --export"],
   ])("trawl %j: exit 2, one line", async (args, message) => {

@@ -114,7 +114,10 @@ describe("a fleet under faults", () => {
     const live = [...workers];
     let kills = 0;
     for (const threshold of [40, 110, 180, 250]) {
-      await waitFor(async () => ((await committed(job)) >= threshold ? true : undefined), `${threshold} pages committed`, { timeoutMs: 40_000, everyMs: 50 });
+      await waitFor(async () => ((await committed(job)) >= threshold ? true : undefined), `${threshold} pages committed`, {
+        timeoutMs: 40_000,
+        everyMs: 50,
+      });
       const victim = live.shift() as Worker;
       victim.child.kill("SIGKILL");
       kills++;
@@ -131,7 +134,9 @@ describe("a fleet under faults", () => {
     const { written } = await checkExactlyOnce(job, tree, workers);
     // The survivors' files miss only what the killed ones had committed and not yet written.
     expect(written.length).toBeLessThanOrEqual(400);
-    console.log(`kill -9: ${kills} kills among 3 workers, 400 pages, ${status.reclaimed} claims reclaimed, ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `kill -9: ${kills} kills among 3 workers, 400 pages, ${status.reclaimed} claims reclaimed, ${Math.round(performance.now() - started)} ms`,
+    );
   }, 80_000);
 
   it("a worker frozen (SIGSTOP) past its lease and thawed: its stale commits are refused, nothing doubles", async () => {

@@ -41,7 +41,10 @@ describe("--recipe", () => {
     expect(result.code, result.stderr).toBe(0);
     const check = await checkBookshopRecords(out, { truth: shop.truth, origin: shop.origin });
     expect(check.exact, describeCheck(check)).toBe(true);
-    const records = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const records = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(records.filter((record) => record.kind === "list")).toHaveLength(shop.truth.listPages);
     expect(records.filter((record) => record.kind === "book")).toHaveLength(45);
     const book = records.find((record) => record.kind === "book");
@@ -83,8 +86,16 @@ describe("--recipe", () => {
 
   it.each([
     ["an unknown key", { ...recipeFor("http://x"), pages: { list: { selct: {} } } }, /^trawl: --recipe pages\.list: unknown key "selct"/],
-    ["a follow to an unknown kind", { pages: { list: { follow: { boook: "a" } } } }, /^trawl: --recipe pages\.list\.follow\.boook: unknown kind "boook"/],
-    ["a bad selector", { pages: { list: { select: { t: "h1[" } } } }, /^trawl: --recipe pages\.list\.select\.t: invalid selector "h1\[" at character 4/],
+    [
+      "a follow to an unknown kind",
+      { pages: { list: { follow: { boook: "a" } } } },
+      /^trawl: --recipe pages\.list\.follow\.boook: unknown kind "boook"/,
+    ],
+    [
+      "a bad selector",
+      { pages: { list: { select: { t: "h1[" } } } },
+      /^trawl: --recipe pages\.list\.select\.t: invalid selector "h1\[" at character 4/,
+    ],
     ["an unknown filter", { pages: { book: { select: { p: ".price | money" } } } }, /^trawl: --recipe pages\.book\.select\.p: .*money/],
     ["a top-level key it does not know", { pages: { a: {} }, strat: [] }, /^trawl: --recipe: unknown key "strat"/],
   ])("%s is exit 2 naming it, before anything is fetched", async (_name, recipe, message) => {

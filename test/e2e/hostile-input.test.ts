@@ -147,7 +147,9 @@ describe("a second SIGINT", () => {
    * A run the first SIGINT cannot end quickly: 100 big records wait to be written to a stdout
    * nobody reads (the pipe is full), while 30 requests hang. Its stderr is read, its stdout not.
    */
-  async function stuckRun(tag: string): Promise<{ child: ChildProcess; stderr: () => string; urls: { fast: string[]; hanging: string[] } }> {
+  async function stuckRun(
+    tag: string,
+  ): Promise<{ child: ChildProcess; stderr: () => string; urls: { fast: string[]; hanging: string[] } }> {
     const fast = Array.from({ length: FAST }, (_, i) => `${server.url}/big/${tag}/${i}`);
     const hanging = Array.from({ length: HANGING }, (_, i) => `${server.url}/hang/${tag}/${i}`);
     const child = spawnCli(["-c", "64", "-t", "60s", "-r", "0"], { input: [...fast, ...hanging].join("\n") });

@@ -41,9 +41,7 @@ describe.concurrent("input sources", () => {
     writeFileSync(second, `${server.url}/f3`);
     const result = await runCli([`${server.url}/arg`, "-i", first, "--input", second]);
     expect(result.code).toBe(0);
-    expect(sortedUrls(result.records)).toEqual(
-      [`${server.url}/arg`, `${server.url}/f1`, `${server.url}/f2`, `${server.url}/f3`].sort(),
-    );
+    expect(sortedUrls(result.records)).toEqual([`${server.url}/arg`, `${server.url}/f1`, `${server.url}/f2`, `${server.url}/f3`].sort());
   });
 
   it("reads stdin for -i -", async ({ expect }) => {

@@ -25,7 +25,13 @@ describe("trawl() as a library", () => {
     const urls = [`${server.url}/a`, `${server.url}/b`, "not a url"];
     const records = await toArray(trawl(urls, { select: { h1: "h1" }, concurrency: 2 }));
     expect(records).toHaveLength(3);
-    expect(recordFor(records, `${server.url}/a`)).toMatchObject({ ok: true, status: 200, title: "Page /a", data: { h1: "/a" }, error: null });
+    expect(recordFor(records, `${server.url}/a`)).toMatchObject({
+      ok: true,
+      status: 200,
+      title: "Page /a",
+      data: { h1: "/a" },
+      error: null,
+    });
     expect(recordFor(records, "not a url").error?.code).toBe("EINVALIDURL");
   });
 
@@ -44,7 +50,9 @@ describe("trawl() as a library", () => {
 
   it("rejects bad options on entry, naming the option", async () => {
     await expect(toArray(trawl([`${server.url}/x`], { concurrency: 0 }))).rejects.toThrow(/concurrency must be an integer >= 1/);
-    await expect(toArray(trawl([`${server.url}/x`], { select: { bad: "a[" } }))).rejects.toThrow(/^select\.bad: invalid selector "a\[" at character 3/);
+    await expect(toArray(trawl([`${server.url}/x`], { select: { bad: "a[" } }))).rejects.toThrow(
+      /^select\.bad: invalid selector "a\[" at character 3/,
+    );
   });
 
   it("aborts in-flight requests when the signal fires: they end as EABORTED, promptly", async () => {
@@ -101,7 +109,9 @@ describe("the CLI under a slow reader", () => {
   it("does not read ahead of a stdout nobody reads, then finishes every URL", { timeout: 30_000 }, async () => {
     const total = 3000;
     server.resetStats();
-    const child = spawnCli(["-c", "8", "-q"], { input: Array.from({ length: total }, (_, i) => `${server.url}/slow-reader-${i}`).join("\n") });
+    const child = spawnCli(["-c", "8", "-q"], {
+      input: Array.from({ length: total }, (_, i) => `${server.url}/slow-reader-${i}`).join("\n"),
+    });
     const stdout = child.stdout!;
     stdout.pause();
     // Wait until the run stalls: no new request for 600 ms (a loaded machine gets there slower).

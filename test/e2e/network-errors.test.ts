@@ -37,8 +37,7 @@ const misbehaviours: Record<string, RawResponder> = {
     writeThenClose(socket, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<title>short</title>"),
   conflictingContentLength: (socket) =>
     socket.end("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello"),
-  oversizedHeaders: (socket) =>
-    socket.end(`HTTP/1.1 200 OK\r\nX-Huge: ${"a".repeat(200_000)}\r\nContent-Length: 2\r\n\r\nhi`),
+  oversizedHeaders: (socket) => socket.end(`HTTP/1.1 200 OK\r\nX-Huge: ${"a".repeat(200_000)}\r\nContent-Length: 2\r\n\r\nhi`),
 };
 
 let port: number;

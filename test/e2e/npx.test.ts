@@ -53,7 +53,9 @@ function npmEnv(): NodeJS.ProcessEnv {
 
 describe.skipIf(!npmOnPath)("npm pack, then install and run the tarball", () => {
   // npm pack (with its tsc build) and npm install take a minute on a busy machine, far over the default.
-  it("packs bin, dist and types without sources or tests; the installed trawl prints its version and fetches a page", { timeout: 120_000 }, async () => {
+  it("packs bin, dist and types without sources or tests; the installed trawl prints its version and fetches a page", {
+    timeout: 120_000,
+  }, async () => {
     dir = mkdtempSync(join(tmpdir(), "trawl-npx-"));
     const checkout = join(dir, "checkout");
     const packed = join(dir, "packed");
@@ -79,7 +81,10 @@ describe.skipIf(!npmOnPath)("npm pack, then install and run the tarball", () => 
 
     const listing = await run("tar", ["-tzf", tarball], packed);
     expect(listing.code).toBe(0);
-    const files = listing.stdout.split("\n").filter(Boolean).map((name) => name.replace(/^package\//, ""));
+    const files = listing.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((name) => name.replace(/^package\//, ""));
     for (const file of ["bin/trawl.js", "dist/cli/main.js", "dist/index.js", "dist/index.d.ts", "package.json", "README.md"]) {
       expect(files, file).toContain(file);
     }

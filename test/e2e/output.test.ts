@@ -24,7 +24,7 @@ beforeAll(async () => {
           res,
           page(
             TRICKY_TITLE.replaceAll('"', "&quot;"),
-            "<h1>Heading, with comma</h1><pre title=\"line one\nline two\">poem</pre><ul><li>a</li><li>b</li></ul>",
+            '<h1>Heading, with comma</h1><pre title="line one\nline two">poem</pre><ul><li>a</li><li>b</li></ul>',
           ),
         ),
       "/plain": (_req, res) => sendHtml(res, page("Plain")),
@@ -111,7 +111,11 @@ describe.concurrent("-o and --format", () => {
     expect(result.code).toBe(0);
     const text = readFileSync(file, "utf8");
     expect(text.trimStart().startsWith("[")).toBe(false);
-    expect(parseRecords(text).map((r) => r.title).sort()).toEqual(["Plain", TRICKY_TITLE].sort());
+    expect(
+      parseRecords(text)
+        .map((r) => r.title)
+        .sort(),
+    ).toEqual(["Plain", TRICKY_TITLE].sort());
   });
 
   it("writes NDJSON to a file with an unknown extension", async ({ expect }) => {

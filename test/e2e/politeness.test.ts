@@ -33,11 +33,14 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "text/html" });
     res.end(page("sluggish"));
   });
-  sturdy = await httpServer(async (_req, res) => {
-    await sleep(40);
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(page("sturdy"));
-  }, { host: "127.0.0.2" });
+  sturdy = await httpServer(
+    async (_req, res) => {
+      await sleep(40);
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(page("sturdy"));
+    },
+    { host: "127.0.0.2" },
+  );
 });
 afterAll(() => {
   clearInterval(sampling);
@@ -56,7 +59,10 @@ describe("--rate", () => {
     expect(span).toBeGreaterThanOrEqual(750);
     expect(span).toBeLessThan(3000);
     // Evenly spaced, not in bursts: the typical gap is the interval (new sockets add jitter to a few).
-    const gaps = times.slice(1).map((t, i) => t - (times[i] as number)).sort((a, b) => a - b);
+    const gaps = times
+      .slice(1)
+      .map((t, i) => t - (times[i] as number))
+      .sort((a, b) => a - b);
     expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(80);
   });
 

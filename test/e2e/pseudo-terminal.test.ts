@@ -70,7 +70,11 @@ describe("a terminal of no width", () => {
   it("stops on SIGTERM with status 143", async () => {
     const run = await inPseudoTerminal([`${server.url}/forever`], async (scriptPid) => {
       await sleep(1_000);
-      const trawlPid = Number(execFileSync("pgrep", ["-P", String(scriptPid)], { encoding: "utf8" }).trim().split("\n")[0]);
+      const trawlPid = Number(
+        execFileSync("pgrep", ["-P", String(scriptPid)], { encoding: "utf8" })
+          .trim()
+          .split("\n")[0],
+      );
       process.kill(trawlPid, "SIGTERM");
     });
     expect(run.code).toBe(143);

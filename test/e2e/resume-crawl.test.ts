@@ -42,7 +42,14 @@ beforeAll(async () => {
     }
     const i = Number(match[1]);
     res.writeHead(200, { "content-type": "text/html" });
-    res.end(page(`page ${i}`, linksOf(i).map((href) => `<a href="${href}">${href}</a>`).join(" ")));
+    res.end(
+      page(
+        `page ${i}`,
+        linksOf(i)
+          .map((href) => `<a href="${href}">${href}</a>`)
+          .join(" "),
+      ),
+    );
   });
 });
 afterAll(async () => {

@@ -92,7 +92,10 @@ describe("--robots", () => {
     const urls = Array.from({ length: 5 }, (_, i) => `${slow.url}/p/${i}`);
     const result = await runCli(["--robots", "-c", "5", "-q", ...urls]);
     expect(result.code).toBe(0);
-    const times = slow.log.filter((r) => r.url !== "/robots.txt").map((r) => r.at).sort((a, b) => a - b);
+    const times = slow.log
+      .filter((r) => r.url !== "/robots.txt")
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     // Four intervals of 300 ms between five requests (the first socket's connect adds some jitter).
     expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(1000);
   });

@@ -66,7 +66,22 @@ describe("CSV columns", () => {
     const result = await runCli(["--crawl", "--save", saved, "-s", "h=h1", "-o", out, `${server.url}/`]);
     expect(result.code).toBe(1);
     const [header, ...rows] = parseCsv(readFileSync(out, "utf8"));
-    expect(header).toEqual(["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error", "depth", "parent", "file", "h"]);
+    expect(header).toEqual([
+      "url",
+      "finalUrl",
+      "status",
+      "ok",
+      "attempts",
+      "ms",
+      "bytes",
+      "contentType",
+      "title",
+      "error",
+      "depth",
+      "parent",
+      "file",
+      "h",
+    ]);
     const byUrl = new Map(rows.map((row) => [row[0], row]));
     expect(byUrl.get(`${server.url}/`)?.slice(10, 12)).toEqual(["0", ""]);
     expect(byUrl.get(`${server.url}/missing`)?.slice(10, 12)).toEqual(["2", `${server.url}/b`]);

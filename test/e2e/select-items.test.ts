@@ -84,7 +84,9 @@ const itemsRun = sharedRun(() =>
 );
 
 describe.concurrent("items", () => {
-  it("gives one object per element, fields inside it, nested lists, filters, in document order", { timeout: TIMEOUT }, async ({ expect }) => {
+  it("gives one object per element, fields inside it, nested lists, filters, in document order", { timeout: TIMEOUT }, async ({
+    expect,
+  }) => {
     const result = await itemsRun();
     expect(result.code).toBe(0);
     const [record] = result.records;
@@ -122,7 +124,17 @@ describe.concurrent("items", () => {
   });
 
   it("--each evaluates every -s field inside each element, into data.items", { timeout: TIMEOUT }, async ({ expect }) => {
-    const result = await runCli([shop(), "--each", "article", "-s", "title=h3 a@title", "-s", "price=.price_color | number", "-s", "rank=@data-rank"]);
+    const result = await runCli([
+      shop(),
+      "--each",
+      "article",
+      "-s",
+      "title=h3 a@title",
+      "-s",
+      "price=.price_color | number",
+      "-s",
+      "rank=@data-rank",
+    ]);
     expect(result.code).toBe(0);
     expect(result.records[0]?.data).toEqual({
       items: [

@@ -146,7 +146,7 @@ describe.concurrent("an invalid selector", () => {
     expect(result.stderr).toContain('invalid selector "p:first > :bogus" at character 11: unknown pseudo-class :bogus');
   });
 
-  it("names the field and marks the spot on one line, not css-what's \"(Expected name, found )\"", async ({ expect }) => {
+  it('names the field and marks the spot on one line, not css-what\'s "(Expected name, found )"', async ({ expect }) => {
     const result = await runCli([`${server.url}/start`, "-s", "x=div["]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");

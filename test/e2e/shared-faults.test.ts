@@ -48,7 +48,10 @@ async function worker(job: string, leaseMs = 60_000): Promise<SharedFrontier> {
 }
 
 /** Runs `code` (an ES module body; `shared` is the built module) in a child node process. */
-function child(code: string, env: Record<string, string>): { process: ChildProcess; output: Promise<string>; line: (text: string) => Promise<void> } {
+function child(
+  code: string,
+  env: Record<string, string>,
+): { process: ChildProcess; output: Promise<string>; line: (text: string) => Promise<void> } {
   const source = `const shared = await import(${JSON.stringify(moduleUrl)});\n${code}`;
   const started = spawn(process.execPath, ["--input-type=module", "-e", source], {
     env: { ...process.env, ...env },

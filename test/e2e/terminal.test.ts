@@ -184,9 +184,13 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
     // being killed by it: a trawl without a SIGINT handler leaves no EXIT file and the test times out.
     const pane = await openPane(`$TRAWL -c 4 -t 60s -r 0 -i ${quote(list)} > ${quote(out)}\necho "EXIT=$?" > "$EXIT_FILE"`);
 
-    await waitFor(async () => (nonEmptyLines(await pane.screen()).some((line) => SPINNER_TEXT.test(line)) ? true : undefined), "the spinner", {
-      everyMs: POLL_MS,
-    });
+    await waitFor(
+      async () => (nonEmptyLines(await pane.screen()).some((line) => SPINNER_TEXT.test(line)) ? true : undefined),
+      "the spinner",
+      {
+        everyMs: POLL_MS,
+      },
+    );
     await until(() => server.inFlight === 4, "four requests in flight", { everyMs: POLL_MS });
     expect(await pane.show("cursor_flag")).toBe("0");
 

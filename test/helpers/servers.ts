@@ -210,12 +210,7 @@ export function page(title: string, body = "", head = ""): string {
 }
 
 /** Ends `res` with an HTML body (a string is sent as UTF-8). */
-export function sendHtml(
-  res: ServerResponse,
-  body: string | Buffer,
-  status = 200,
-  headers: Record<string, string | number> = {},
-): void {
+export function sendHtml(res: ServerResponse, body: string | Buffer, status = 200, headers: Record<string, string | number> = {}): void {
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
   res.writeHead(status, { "content-type": "text/html; charset=utf-8", "content-length": bytes.length, ...headers });
   res.end(bytes);

@@ -70,7 +70,11 @@ describe("bookshop: catalogue list pages", () => {
   it("chains page 1 → 2 → 3 by relative next links, and the last page has none", async () => {
     const { pages, next } = await followNext(shop.startUrl);
     expect(shop.truth.listPages).toBe(3);
-    expect(pages.map((page) => new URL(page.url).pathname)).toEqual(["/catalogue/page-1.html", "/catalogue/page-2.html", "/catalogue/page-3.html"]);
+    expect(pages.map((page) => new URL(page.url).pathname)).toEqual([
+      "/catalogue/page-1.html",
+      "/catalogue/page-2.html",
+      "/catalogue/page-3.html",
+    ]);
     expect(pages.map((page) => page.nextHref)).toEqual(["page-2.html", "page-3.html", undefined]);
     expect(next).toBeNull();
     expect(collapse(pages[1]!.$("li.current").text())).toBe("Page 2 of 3");
@@ -85,7 +89,8 @@ describe("bookshop: catalogue list pages", () => {
       const n = Number(/page-(\d+)/.exec(page.url)![1]);
       expect(rowsOf(page.$, page.url)).toEqual(shop.truth.listData(n, shop.origin).books);
       // Links are relative, as on books.toscrape.com: the crawler must resolve them.
-      for (const element of page.$("article.product_pod h3 a").toArray()) expect(page.$(element).attr("href")).toMatch(/^\.\.\/catalogue\/[a-z0-9-]+_\d+\/index\.html$/);
+      for (const element of page.$("article.product_pod h3 a").toArray())
+        expect(page.$(element).attr("href")).toMatch(/^\.\.\/catalogue\/[a-z0-9-]+_\d+\/index\.html$/);
     }
   });
 
@@ -128,7 +133,11 @@ describe("bookshop: product pages", () => {
     for (let id = 0; id <= 60; id++) {
       const product = shop.truth.product(id);
       const $ = await load(shop.origin + product.path);
-      const table = Object.fromEntries($("table tr").toArray().map((row) => [$(row).find("th").text(), $(row).find("td").text()]));
+      const table = Object.fromEntries(
+        $("table tr")
+          .toArray()
+          .map((row) => [$(row).find("th").text(), $(row).find("td").text()]),
+      );
       expect(collapse($("h1").text())).toBe(product.title);
       expect($(".product_main .price_color").text()).toBe(product.priceText);
       expect(collapse($(".product_main .availability").text())).toBe(product.availabilityText);
@@ -137,13 +146,20 @@ describe("bookshop: product pages", () => {
       expect(table["Price (incl. tax)"]).toBe(product.priceText);
       expect($("#product_description + p").length ? $("#product_description + p").text() : null).toBe(product.description);
       expect($(".product_main .star-rating").attr("class") ?? null).toBe(product.rating === null ? null : `star-rating ${product.rating}`);
-      expect($("ul.breadcrumb li").toArray().map((li) => collapse($(li).text()))).toEqual(["Home", "Books", product.category, product.title]);
+      expect(
+        $("ul.breadcrumb li")
+          .toArray()
+          .map((li) => collapse($(li).text())),
+      ).toEqual(["Home", "Books", product.category, product.title]);
       expect(JSON.parse($('script[type="application/ld+json"]').text())).toEqual(shop.truth.jsonLd(id));
       // recipe.json's `book` fields, read by hand.
       const availability = firstNumber(collapse($(".product_main .availability").text()));
-      expect({ title: collapse($("h1").text()), price: firstNumber($(".product_main .price_color").text()), upc: $("th:contains(UPC) + td").text(), availability }).toEqual(
-        shop.truth.bookData(id),
-      );
+      expect({
+        title: collapse($("h1").text()),
+        price: firstNumber($(".product_main .price_color").text()),
+        upc: $("th:contains(UPC) + td").text(),
+        availability,
+      }).toEqual(shop.truth.bookData(id));
     }
   });
 
@@ -184,7 +200,13 @@ describe("bookshop: HTTP", () => {
     expect(first.headers.get("content-length")).toBe(String(Buffer.byteLength(body)));
 
     const before = shop.stats.notModified;
-    for (const headers of [{ "if-none-match": etag }, { "if-none-match": `W/${etag}` }, { "if-none-match": `"x", ${etag}` }, { "if-none-match": "*" }, { "if-modified-since": lastModified }]) {
+    for (const headers of [
+      { "if-none-match": etag },
+      { "if-none-match": `W/${etag}` },
+      { "if-none-match": `"x", ${etag}` },
+      { "if-none-match": "*" },
+      { "if-modified-since": lastModified },
+    ]) {
       const response = await fetch(shop.origin + path, { headers });
       expect(response.status, JSON.stringify(headers)).toBe(304);
       expect(await response.text()).toBe("");
@@ -196,7 +218,9 @@ describe("bookshop: HTTP", () => {
     expect((await fetch(shop.origin + path, { headers: { "if-modified-since": older } })).status).toBe(200);
     expect((await fetch(shop.origin + path, { headers: { "if-none-match": '"other"' } })).status).toBe(200);
     // If-None-Match decides when both are sent (RFC 9110 §13.2.2).
-    expect((await fetch(shop.origin + path, { headers: { "if-none-match": '"other"', "if-modified-since": lastModified } })).status).toBe(200);
+    expect((await fetch(shop.origin + path, { headers: { "if-none-match": '"other"', "if-modified-since": lastModified } })).status).toBe(
+      200,
+    );
     // Another page has another tag.
     expect((await fetch(`${shop.origin}/catalogue/page-3.html`)).headers.get("etag")).not.toBe(etag);
   });
@@ -212,7 +236,9 @@ describe("bookshop: HTTP", () => {
       expect(stale.headers.get("etag")).not.toBe(before.headers.get("etag"));
       expect(Date.parse(stale.headers.get("last-modified")!)).toBeGreaterThan(Date.parse(before.headers.get("last-modified")!));
       expect(await stale.text()).not.toBe(oldBody);
-      expect((await fetch(local.origin + path, { headers: { "if-modified-since": before.headers.get("last-modified")! } })).status).toBe(200);
+      expect((await fetch(local.origin + path, { headers: { "if-modified-since": before.headers.get("last-modified")! } })).status).toBe(
+        200,
+      );
       expect((await fetch(local.origin + path, { headers: { "if-none-match": stale.headers.get("etag")! } })).status).toBe(304);
     } finally {
       await close();
@@ -297,7 +323,11 @@ describe("bookshop: awkward pages", () => {
     const url = shop.origin + truth.paths.missingFields;
     const rows = rowsOf(await load(url), url);
     expect(rows).toEqual(truth.missingFields.items);
-    for (const field of ["title", "url", "price", "rating"] as const) expect(rows.some((row) => row[field] === null), field).toBe(true);
+    for (const field of ["title", "url", "price", "rating"] as const)
+      expect(
+        rows.some((row) => row[field] === null),
+        field,
+      ).toBe(true);
   });
 
   it("has nested lists: shelves of books, each with tags and authors", async () => {
@@ -314,8 +344,14 @@ describe("bookshop: awkward pages", () => {
           .map((book) => ({
             title: $(book).find("h3 a").attr("title"),
             url: new URL($(book).find("h3 a").attr("href")!, url).href,
-            tags: $(book).find("ul.tags li").toArray().map((li) => $(li).text()),
-            authors: $(book).find("ul.authors li").toArray().map((li) => ({ name: $(li).find(".name").text() })),
+            tags: $(book)
+              .find("ul.tags li")
+              .toArray()
+              .map((li) => $(li).text()),
+            authors: $(book)
+              .find("ul.authors li")
+              .toArray()
+              .map((li) => ({ name: $(li).find(".name").text() })),
           })),
       }));
     expect(shelves).toEqual(truth.nested.shelves);
@@ -356,7 +392,8 @@ describe("bookshop: recipe.json", () => {
     expect(Object.keys(recipe.pages.book.select)).toEqual(["title", "price", "upc", "availability"]);
     expect(recipe.pages.book.carry).toBe(true);
     // Every kind a follow entry names is described.
-    for (const kind of Object.values(recipe.pages).flatMap((page) => Object.keys((page as { follow?: object }).follow ?? {}))) expect(recipe.pages).toHaveProperty(kind);
+    for (const kind of Object.values(recipe.pages).flatMap((page) => Object.keys((page as { follow?: object }).follow ?? {})))
+      expect(recipe.pages).toHaveProperty(kind);
   });
 
   it("moves its start to a served shop with recipeFor()", () => {
@@ -372,7 +409,15 @@ function perfectRun(served: ServedBookshop) {
     lines.push(JSON.stringify({ url: origin + truth.listPage(n).path, ok: true, kind: "list", data: truth.listData(n, origin) }));
   }
   for (let id = 1; id <= truth.products; id++) {
-    lines.push(JSON.stringify({ url: origin + truth.product(id).path, ok: true, kind: "book", data: truth.bookData(id), from: truth.listItem(id, origin) }));
+    lines.push(
+      JSON.stringify({
+        url: origin + truth.product(id).path,
+        ok: true,
+        kind: "book",
+        data: truth.bookData(id),
+        from: truth.listItem(id, origin),
+      }),
+    );
   }
   return lines;
 }

@@ -24,7 +24,19 @@ const T0 = Date.UTC(2025, 0, 1);
 const urlOf = (i: number) => `https://example.com/page/${i}`;
 
 function recordFor(url: string, title: string): TrawlRecord {
-  return { url, finalUrl: url, status: 200, ok: true, attempts: 1, ms: 5, bytes: 100, contentType: "text/html", title, data: {}, error: null };
+  return {
+    url,
+    finalUrl: url,
+    status: 200,
+    ok: true,
+    attempts: 1,
+    ms: 5,
+    bytes: 100,
+    contentType: "text/html",
+    title,
+    data: {},
+    error: null,
+  };
 }
 
 function response(i: number, title = `page ${i}`): ResponseToStore {
@@ -180,7 +192,7 @@ describe("cache file: compaction", () => {
       }
       expect(statSync(file).size).toBeGreaterThan(once * 3);
     });
-    expect(statSync(file).size).toBe(once + 50 * (" r3".length));
+    expect(statSync(file).size).toBe(once + 50 * " r3".length);
     run(file, T0 + DAY, (cache) => expect(hitTitle(cache, 7)).toBe("page 7 r3"));
   });
 });
@@ -224,7 +236,11 @@ describe("cache file: what is not a healthy cache", () => {
 
   it("an empty file, or one cut while its header was written, is a fresh cache without a warning", () => {
     const folder = newFolder();
-    for (const [name, content] of [["empty", ""], ["torn-header", "trawl-ca"], ["torn-version", "trawl-cache\n\u0001"]]) {
+    for (const [name, content] of [
+      ["empty", ""],
+      ["torn-header", "trawl-ca"],
+      ["torn-version", "trawl-cache\n\u0001"],
+    ]) {
       const file = path.join(folder, name!);
       writeFileSync(file, content!, "latin1");
       run(file, T0, (cache) => {
@@ -298,7 +314,10 @@ describe("cache file: one process at a time", () => {
     const old = new Date(Date.now() - 5 * 60 * 1000);
     utimesSync(lock, old, old);
     ResponseCache.open(file).cache.close();
-    for (const owner of [{ pid: deadPid, host: hostname() }, { pid: livePid, host: `not-${hostname()}` }]) {
+    for (const owner of [
+      { pid: deadPid, host: hostname() },
+      { pid: livePid, host: `not-${hostname()}` },
+    ]) {
       writeFileSync(lock, JSON.stringify(owner));
       ResponseCache.open(file).cache.close();
       expect(existsSync(lock)).toBe(false);

@@ -94,7 +94,21 @@ describe("cached records", () => {
   it("come back with this run's attempts, time and place, cached, keys in the record's order", () => {
     const record = cachedRecord(recordToKeep(stored), "https://x.test/a", 1, performance.now() - 5, { depth: 0, parent: null });
     expect(Object.keys(record)).toEqual([
-      "url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "data", "file", "depth", "parent", "cached", "error",
+      "url",
+      "finalUrl",
+      "status",
+      "ok",
+      "attempts",
+      "ms",
+      "bytes",
+      "contentType",
+      "title",
+      "data",
+      "file",
+      "depth",
+      "parent",
+      "cached",
+      "error",
     ]);
     expect(record).toMatchObject({ attempts: 1, depth: 0, parent: null, cached: true, error: null, data: { h1: "H" } });
     expect(record.ms).toBeGreaterThanOrEqual(4);

@@ -203,19 +203,31 @@ describe("ResponseCache: what is kept and sent back", () => {
     const day = 24 * 60 * 60 * 1000;
     const start = Date.UTC(2025, 0, 1);
     const urls = ["https://example.com/touched", "https://example.com/hit", "https://example.com/forgotten"];
-    withCache(file, (cache) => {
-      for (const url of urls) cache.store(url, response(url, { etag: ETAG }));
-    }, start);
-    withCache(file, (cache) => {
-      cache.touch(urls[0]!);
-      expect(cache.revalidated(urls[1]!, "fp1", { etag: ETAG })).not.toBeNull();
-    }, start + 20 * day);
-    withCache(file, (cache) => {
-      expect(cache.size).toBe(2);
-      expect(cache.revalidation(urls[0]!, "fp1")).not.toBeNull();
-      expect(cache.revalidation(urls[1]!, "fp1")).not.toBeNull();
-      expect(cache.revalidation(urls[2]!, "fp1")).toBeNull();
-    }, start + 40 * day);
+    withCache(
+      file,
+      (cache) => {
+        for (const url of urls) cache.store(url, response(url, { etag: ETAG }));
+      },
+      start,
+    );
+    withCache(
+      file,
+      (cache) => {
+        cache.touch(urls[0]!);
+        expect(cache.revalidated(urls[1]!, "fp1", { etag: ETAG })).not.toBeNull();
+      },
+      start + 20 * day,
+    );
+    withCache(
+      file,
+      (cache) => {
+        expect(cache.size).toBe(2);
+        expect(cache.revalidation(urls[0]!, "fp1")).not.toBeNull();
+        expect(cache.revalidation(urls[1]!, "fp1")).not.toBeNull();
+        expect(cache.revalidation(urls[2]!, "fp1")).toBeNull();
+      },
+      start + 40 * day,
+    );
   });
 
   it("refuses a maxAgeMs that is not a duration > 0, naming the option", () => {

@@ -111,7 +111,19 @@ describe("PageTags", () => {
     );
     expect(tags.ids).toEqual(["one", "two"]);
     expect(tags.fragmentHrefs).toEqual(["#one", "other#x"]);
-    expect(tags.resources).toEqual(["a.png", "b.png", "c.png", "/app.js", "site.css", "/favicon.ico", "v.mp4", "p.jpg", "frame.html", "o.svg", "button.png"]);
+    expect(tags.resources).toEqual([
+      "a.png",
+      "b.png",
+      "c.png",
+      "/app.js",
+      "site.css",
+      "/favicon.ico",
+      "v.mp4",
+      "p.jpg",
+      "frame.html",
+      "o.svg",
+      "button.png",
+    ]);
     expect(tags.baseUrl("https://site.test/page")).toBe("https://site.test/docs/");
   });
 

@@ -37,11 +37,14 @@ describe("library options", () => {
     expect(resolveOptions({ accept: [200] }).accepts(204)).toBe(false);
   });
 
-  it.each([[[]], [[99]], [[600]], [[[300, 200]]], [[1.5]], [[Number.NaN]], [[[200, 299, 300]]]])("accept %j is refused, naming the option", (accept) => {
-    const error = usageError(() => resolveOptions({ accept: accept as never }));
-    expect(error.option).toBe("accept");
-    expect(error.message).toMatch(/^accept must be a list of statuses/);
-  });
+  it.each([[[]], [[99]], [[600]], [[[300, 200]]], [[1.5]], [[Number.NaN]], [[[200, 299, 300]]]])(
+    "accept %j is refused, naming the option",
+    (accept) => {
+      const error = usageError(() => resolveOptions({ accept: accept as never }));
+      expect(error.option).toBe("accept");
+      expect(error.message).toMatch(/^accept must be a list of statuses/);
+    },
+  );
 
   it("checkLinks and checkFragments need a crawl, and take only their values", () => {
     expect(usageError(() => resolveOptions({ checkLinks: "all" })).message).toMatch(/^checkLinks needs crawl/);
@@ -51,7 +54,10 @@ describe("library options", () => {
     );
     expect(resolveOptions({ crawl: true }).crawl?.check).toBeUndefined();
     expect(resolveOptions({ crawl: true, checkLinks: false }).crawl?.check).toBeUndefined();
-    expect(resolveOptions({ crawl: true, checkLinks: "all", checkFragments: true }).crawl?.check).toMatchObject({ links: "all", fragments: true });
+    expect(resolveOptions({ crawl: true, checkLinks: "all", checkFragments: true }).crawl?.check).toMatchObject({
+      links: "all",
+      fragments: true,
+    });
   });
 });
 
@@ -59,7 +65,14 @@ describe("flags", () => {
   it("--check-links, --check-links all, --check-fragments, --accept, --fail-on, --junit", () => {
     const { options, settings } = parseFlags(
       URLS,
-      raw({ crawl: true, checkLinks: "all", checkFragments: true, accept: "200-299, 403,429", failOn: "ehttp,EFRAGMENT,EHTTP", junit: "out.xml" }),
+      raw({
+        crawl: true,
+        checkLinks: "all",
+        checkFragments: true,
+        accept: "200-299, 403,429",
+        failOn: "ehttp,EFRAGMENT,EHTTP",
+        junit: "out.xml",
+      }),
       true,
     );
     expect(options).toMatchObject({ checkLinks: "all", checkFragments: true, accept: [[200, 299], 403, 429] });
@@ -77,10 +90,16 @@ describe("flags", () => {
   it("says what is wrong with the flag typed", () => {
     expect(cliMessage(URLS, { checkLinks: true })).toBe("--check-links needs --crawl (or --follow, --recipe)");
     expect(cliMessage(URLS, { checkFragments: true })).toBe("--check-fragments needs --crawl (or --follow, --recipe)");
-    expect(cliMessage(URLS, { accept: "2xx" })).toBe("--accept must be a list of statuses and ranges (100-599) such as 200-299,403,429, got `2xx`");
-    expect(cliMessage(URLS, { accept: "299-200" })).toBe("--accept must be a list of statuses and ranges (100-599) such as 200-299,403,429, got `299-200`");
+    expect(cliMessage(URLS, { accept: "2xx" })).toBe(
+      "--accept must be a list of statuses and ranges (100-599) such as 200-299,403,429, got `2xx`",
+    );
+    expect(cliMessage(URLS, { accept: "299-200" })).toBe(
+      "--accept must be a list of statuses and ranges (100-599) such as 200-299,403,429, got `299-200`",
+    );
     expect(cliMessage(URLS, { accept: "700" })).toMatch(/^--accept must be .*, got `700`$/);
-    expect(cliMessage(URLS, { failOn: "EHTTP,E404" })).toMatch(/^--fail-on must be a list of error codes such as EHTTP,EFRAGMENT \(.*EFRAGMENT.*\), got `EHTTP,E404`$/);
+    expect(cliMessage(URLS, { failOn: "EHTTP,E404" })).toMatch(
+      /^--fail-on must be a list of error codes such as EHTTP,EFRAGMENT \(.*EFRAGMENT.*\), got `EHTTP,E404`$/,
+    );
     expect(cliMessage(URLS, { failOn: "" })).toMatch(/^--fail-on must be/);
   });
 });

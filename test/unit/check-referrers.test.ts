@@ -112,7 +112,7 @@ describe("HeldFailures", () => {
     const log = new ReferrerLog();
     const held = new HeldFailures();
     try {
-      const odd = failed("https://site.test/é?q=\u2028\n\"");
+      const odd = failed('https://site.test/é?q=\u2028\n"');
       held.hold(failed("https://site.test/a"));
       held.hold(odd);
       log.add("https://site.test/", ["https://site.test/a"]);

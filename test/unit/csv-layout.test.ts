@@ -51,7 +51,16 @@ describe("csvFormat with items", () => {
   const layout = csvLayout(["category", "books[]", "books[].title", "books[].price"], ["depth"]);
   it("writes one row per item, the page's columns repeated, item counting from 0", () => {
     const text = csvFormat(layout).record(
-      page({ category: "Poetry", books: [{ title: "A, B", price: 1.5 }, { title: "C", price: null }] }, { depth: 1 }),
+      page(
+        {
+          category: "Poetry",
+          books: [
+            { title: "A, B", price: 1.5 },
+            { title: "C", price: null },
+          ],
+        },
+        { depth: 1 },
+      ),
       0,
     );
     const [first, second] = rows(text);

@@ -57,15 +57,13 @@ describe("csvField", () => {
 describe("csvFormat", () => {
   it("writes the SPEC's columns then one per select field, CRLF-terminated", () => {
     expect(CSV_COLUMNS).toEqual(["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error"]);
-    expect(csvFormat(["h1", "links"]).begin()).toBe(
-      "url,finalUrl,status,ok,attempts,ms,bytes,contentType,title,error,h1,links\r\n",
-    );
+    expect(csvFormat(["h1", "links"]).begin()).toBe("url,finalUrl,status,ok,attempts,ms,bytes,contentType,title,error,h1,links\r\n");
     expect(csvFormat([]).begin()).toBe("url,finalUrl,status,ok,attempts,ms,bytes,contentType,title,error\r\n");
   });
 
   it("writes a record's values in column order", () => {
     const text = csvFormat([]).record(record(), 0);
-    expect(text).toBe('https://example.com/,https://example.com/,200,true,1,132,1256,text/html; charset=UTF-8,Example Domain,\r\n');
+    expect(text).toBe("https://example.com/,https://example.com/,200,true,1,132,1256,text/html; charset=UTF-8,Example Domain,\r\n");
   });
 
   it("round-trips awkward values through an RFC 4180 reader", () => {
@@ -89,7 +87,11 @@ describe("csvFormat", () => {
   it("writes arrays as JSON text", () => {
     const text = csvFormat(["tags"]).record(record({ data: { tags: ["a", "b"] } }), 0);
     expect(text.endsWith(',"[""a"",""b""]"\r\n')).toBe(true);
-    expect(csvFormat(["tags"]).record(record({ data: { tags: [] } }), 0).endsWith(",[]\r\n")).toBe(true);
+    expect(
+      csvFormat(["tags"])
+        .record(record({ data: { tags: [] } }), 0)
+        .endsWith(",[]\r\n"),
+    ).toBe(true);
   });
 
   it("puts the error code, not the message, in the error column, and empty cells for nulls", () => {

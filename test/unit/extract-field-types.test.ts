@@ -22,7 +22,14 @@ describe("SelectData", () => {
 
   it("types values by their last filter", () => {
     expectTypeOf<
-      SelectData<{ price: ".price | number"; rank: "@data-rank | int"; id: "a@href | re:/p/(\\d+) | int"; ld: "script | json"; tag: "a | re:#(\\w+) | lower"; "n[]": "td | number" }>
+      SelectData<{
+        price: ".price | number";
+        rank: "@data-rank | int";
+        id: "a@href | re:/p/(\\d+) | int";
+        ld: "script | json";
+        tag: "a | re:#(\\w+) | lower";
+        "n[]": "td | number";
+      }>
     >().toEqualTypeOf<{
       price: number | null;
       rank: number | null;
@@ -50,7 +57,9 @@ describe("SelectData", () => {
   });
 
   it("puts each's objects in items", () => {
-    expectTypeOf<TrawlData<{ title: "h3"; price: ".p | number" }, "article">>().toEqualTypeOf<{ items: { title: string | null; price: number | null }[] }>();
+    expectTypeOf<TrawlData<{ title: "h3"; price: ".p | number" }, "article">>().toEqualTypeOf<{
+      items: { title: string | null; price: number | null }[];
+    }>();
     expectTypeOf<TrawlData<{ title: "h3" }>>().toEqualTypeOf<{ title: string | null }>();
   });
 

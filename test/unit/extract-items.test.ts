@@ -48,7 +48,12 @@ describe("items", () => {
       }),
     ).toEqual({
       books: [
-        { title: "A Light in the Attic", url: "https://shop.test/catalogue/a-light-in-the-attic_1000/index.html", price: "£51.77", missing: null },
+        {
+          title: "A Light in the Attic",
+          url: "https://shop.test/catalogue/a-light-in-the-attic_1000/index.html",
+          price: "£51.77",
+          missing: null,
+        },
         { title: "Tipping the Velvet", url: "https://shop.test/catalogue/tipping-the-velvet_999/index.html", price: "Free", missing: null },
       ],
     });
@@ -65,7 +70,13 @@ describe("items", () => {
       }).books,
     ).toEqual([
       { tags: ["poetry", "classics"], authors: [{ name: "Shel Silverstein", links: ["https://shop.test/authors/shel"] }] },
-      { tags: [], authors: [{ name: "Sarah Waters", links: [] }, { name: "Someone Else", links: [] }] },
+      {
+        tags: [],
+        authors: [
+          { name: "Sarah Waters", links: [] },
+          { name: "Someone Else", links: [] },
+        ],
+      },
     ]);
   });
 
@@ -84,11 +95,17 @@ describe("items", () => {
   });
 
   it("collapses whitespace in text, as the title's", () => {
-    expect(data({ "books[]": "article", "books[].synopsis": ".synopsis" }).books).toEqual([{ synopsis: "It's hard to imagine a world without" }, { synopsis: null }]);
+    expect(data({ "books[]": "article", "books[].synopsis": ".synopsis" }).books).toEqual([
+      { synopsis: "It's hard to imagine a world without" },
+      { synopsis: null },
+    ]);
   });
 
   it("evaluates selectors relative to the item (`h3 a` needs the h3 inside it) and positional filters per item", () => {
-    expect(data({ "books[]": "article", "books[].inLi": "li h3", "books[].firstTag": ".tags li:first", "books[].second": "p:eq(1)@class" }).books).toEqual([
+    expect(
+      data({ "books[]": "article", "books[].inLi": "li h3", "books[].firstTag": ".tags li:first", "books[].second": "p:eq(1)@class" })
+        .books,
+    ).toEqual([
       { inLi: null, firstTag: "poetry", second: "star-rating Three" },
       { inLi: null, firstTag: null, second: null },
     ]);
@@ -115,21 +132,34 @@ describe("each", () => {
 
 describe("pseudo-attributes", () => {
   it("@html is the inner HTML, @outerHtml the outer, @text the text", () => {
-    expect(data({ "books[]": "article", "books[].tags": ".tags@html", "books[].outer": ".tags li@outerHtml", "books[].text": "h3@text" }).books).toEqual([
+    expect(
+      data({ "books[]": "article", "books[].tags": ".tags@html", "books[].outer": ".tags li@outerHtml", "books[].text": "h3@text" }).books,
+    ).toEqual([
       { tags: "<li>poetry</li><li>classics</li>", outer: "<li>poetry</li>", text: "A Light in the ..." },
       { tags: "", outer: null, text: "Tipping the ..." },
     ]);
   });
 
   it("@html of the page's root at the top", () => {
-    const { data: top } = extract("<html><body><p>x</p></body></html>", URL_, planExtraction({ select: { all: "@html", outer: "body@outerHtml" } }));
+    const { data: top } = extract(
+      "<html><body><p>x</p></body></html>",
+      URL_,
+      planExtraction({ select: { all: "@html", outer: "body@outerHtml" } }),
+    );
     expect(top).toEqual({ all: "<body><p>x</p></body>", outer: "<body><p>x</p></body>" });
   });
 });
 
 describe("filters", () => {
   it("apply to a value, and to each element of an array (null kept in place)", () => {
-    expect(data({ "prices[]": ".price_color | number", first: ".price_color | number", "ranks[]": "article@data-rank | int", lang: "@lang | lower" })).toEqual({
+    expect(
+      data({
+        "prices[]": ".price_color | number",
+        first: ".price_color | number",
+        "ranks[]": "article@data-rank | int",
+        lang: "@lang | lower",
+      }),
+    ).toEqual({
       prices: [51.77, null],
       first: 51.77,
       ranks: [1, 2],
@@ -160,8 +190,18 @@ describe("follow links", () => {
     ]);
     expect(found?.filter((link) => link.kind !== "any")).toEqual([
       { url: "https://shop.test/catalogue/page-2.html", kind: "list", item: null, nofollow: false },
-      { url: "https://shop.test/catalogue/a-light-in-the-attic_1000/index.html", kind: "book", item: { title: "A Light in the Attic" }, nofollow: false },
-      { url: "https://shop.test/catalogue/tipping-the-velvet_999/index.html", kind: "book", item: { title: "Tipping the Velvet" }, nofollow: false },
+      {
+        url: "https://shop.test/catalogue/a-light-in-the-attic_1000/index.html",
+        kind: "book",
+        item: { title: "A Light in the Attic" },
+        nofollow: false,
+      },
+      {
+        url: "https://shop.test/catalogue/tipping-the-velvet_999/index.html",
+        kind: "book",
+        item: { title: "Tipping the Velvet" },
+        nofollow: false,
+      },
     ]);
     // mailto: and javascript: never; #top is the page itself, fragment dropped.
     expect(found?.filter((link) => link.kind === "any").map((link) => link.url)).toEqual([
@@ -203,12 +243,16 @@ describe("follow links", () => {
       { url: "https://shop.test/y", kind: null, item: null, nofollow: false },
     ]);
     const robots = `<meta name="robots" content="noindex, nofollow"><a href="/y">y</a>`;
-    expect(extract(robots, URL_, planExtraction({ follow: [{ selector: "a" }] })).links).toEqual([{ url: "https://shop.test/y", kind: null, item: null, nofollow: true }]);
+    expect(extract(robots, URL_, planExtraction({ follow: [{ selector: "a" }] })).links).toEqual([
+      { url: "https://shop.test/y", kind: null, item: null, nofollow: true },
+    ]);
   });
 
   it("resolves against <base href>", () => {
     const page = `<base href="https://cdn.test/dir/"><a href="next.html">n</a>`;
-    expect(extract(page, URL_, planExtraction({ follow: [{ selector: "a" }] })).links?.map((link) => link.url)).toEqual(["https://cdn.test/dir/next.html"]);
+    expect(extract(page, URL_, planExtraction({ follow: [{ selector: "a" }] })).links?.map((link) => link.url)).toEqual([
+      "https://cdn.test/dir/next.html",
+    ]);
   });
 
   it("is absent from a plan without follow selectors", () => {
@@ -225,7 +269,10 @@ describe("a hostile page", { timeout: 30_000 }, () => {
     const { data: values } = extract(
       page,
       URL_,
-      planExtraction({ select: { outer: "div", deep: "#bottom", html: "body@html", "divs[]": "div", "ps[]": "div", "ps[].p": "p" }, follow: [{ selector: "div" }] }),
+      planExtraction({
+        select: { outer: "div", deep: "#bottom", html: "body@html", "divs[]": "div", "ps[]": "div", "ps[].p": "p" },
+        follow: [{ selector: "div" }],
+      }),
     );
     expect(values.outer).toBe("bottom");
     expect(values.deep).toBe("bottom");
@@ -235,7 +282,9 @@ describe("a hostile page", { timeout: 30_000 }, () => {
   });
 
   it("100,000 items and 100,000 links", () => {
-    const rows = Array.from({ length: 100_000 }, (_, i) => `<li><a href="/p/${i}">n${i}</a> <span class=price>$${i}.50</span></li>`).join("");
+    const rows = Array.from({ length: 100_000 }, (_, i) => `<li><a href="/p/${i}">n${i}</a> <span class=price>$${i}.50</span></li>`).join(
+      "",
+    );
     const extraction = extract(
       `<ul>${rows}</ul>`,
       URL_,

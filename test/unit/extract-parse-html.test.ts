@@ -158,7 +158,10 @@ describe("innerHtmlOf and outerHtmlOf", () => {
   };
 
   it("serialise as a browser's innerHTML and outerHTML do", () => {
-    const div = element('<div id=d class="a b" hidden>Caf\u00e9 <b>&lt;bold&gt;</b> &amp; <br> <img src="x.png" alt=\'say "hi"\'><!--c--></div>', "d");
+    const div = element(
+      '<div id=d class="a b" hidden>Caf\u00e9 <b>&lt;bold&gt;</b> &amp; <br> <img src="x.png" alt=\'say "hi"\'><!--c--></div>',
+      "d",
+    );
     expect(innerHtmlOf(div)).toBe('Caf\u00e9 <b>&lt;bold&gt;</b> &amp; <br> <img src="x.png" alt="say &quot;hi&quot;"><!--c-->');
     expect(outerHtmlOf(div)).toBe(`<div id="d" class="a b" hidden="">${innerHtmlOf(div)}</div>`);
   });

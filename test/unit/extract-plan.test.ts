@@ -31,7 +31,15 @@ describe("planExtraction: the field tree", () => {
     const authors = books?.fields?.[1];
     expect(authors).toMatchObject({ selector: ".author", all: true, option: "select.books[].authors[]" });
     expect(authors?.fields).toEqual([
-      { name: "name", option: "select.books[].authors[].name", selector: "b", read: { kind: "text" }, filters: [], all: false, fields: null },
+      {
+        name: "name",
+        option: "select.books[].authors[].name",
+        selector: "b",
+        read: { kind: "text" },
+        filters: [],
+        all: false,
+        fields: null,
+      },
     ]);
     // An array field with no sub-fields stays an array of values.
     expect(books?.fields?.[2]).toMatchObject({ name: "tags", all: true, fields: null });
@@ -42,21 +50,29 @@ describe("planExtraction: the field tree", () => {
     expect(() => planExtraction({ select: { "books[].title": "h3" } })).toThrow(
       /^select\.books\[\]\.title: a sub-field needs its list, and there is no field "books\[\]"/,
     );
-    expect(() => planExtraction({ select: { "books[]": "article", "books[].authors[].name": "b" } })).toThrow(/^select\.books\[\]\.authors\[\]\.name: /);
+    expect(() => planExtraction({ select: { "books[]": "article", "books[].authors[].name": "b" } })).toThrow(
+      /^select\.books\[\]\.authors\[\]\.name: /,
+    );
   });
 
   it("refuses a sub-field whose parent is a plain field, naming it", () => {
-    expect(() => planExtraction({ select: { book: "article", "book.title": "h3" } })).toThrow(/^select\.book\.title: "book" is not a list field/);
+    expect(() => planExtraction({ select: { book: "article", "book.title": "h3" } })).toThrow(
+      /^select\.book\.title: "book" is not a list field/,
+    );
   });
 
   it("refuses a list with sub-fields that reads an attribute or takes filters", () => {
-    expect(() => planExtraction({ select: { "books[]": "article@id", "books[].title": "h3" } })).toThrow(/^select\.books\[\]: a list with sub-fields/);
+    expect(() => planExtraction({ select: { "books[]": "article@id", "books[].title": "h3" } })).toThrow(
+      /^select\.books\[\]: a list with sub-fields/,
+    );
     expect(() => planExtraction({ select: { "books[]": "article | lower", "books[].title": "h3" } })).toThrow(/^select\.books\[\]: /);
     expect(() => planExtraction({ select: { "books[]": "@id", "books[].title": "h3" } })).toThrow(/^select\.books\[\]: /);
   });
 
   it("refuses a key given twice (books and books[])", () => {
-    expect(() => planExtraction({ select: { books: "h1", "books[]": "article" } })).toThrow(/^select\.books\[\]: the key "books" is given twice \(as select\.books too\)/);
+    expect(() => planExtraction({ select: { books: "h1", "books[]": "article" } })).toThrow(
+      /^select\.books\[\]: the key "books" is given twice \(as select\.books too\)/,
+    );
   });
 
   it("refuses a value that is not a string (from JavaScript)", () => {
@@ -84,7 +100,9 @@ describe("planExtraction: each", () => {
 
 describe("planExtraction: follow", () => {
   it("parses link selectors with their kind and option", () => {
-    const plan = planExtraction({ follow: [{ selector: "li.next a", kind: "list" }, { selector: "img@data-src" }, { selector: "a", option: "crawl.follow[2]" }] });
+    const plan = planExtraction({
+      follow: [{ selector: "li.next a", kind: "list" }, { selector: "img@data-src" }, { selector: "a", option: "crawl.follow[2]" }],
+    });
     expect(plan.follow).toEqual([
       { kind: "list", option: "follow.list", selector: "li.next a", attribute: "href" },
       { kind: null, option: "follow", selector: "img", attribute: "data-src" },

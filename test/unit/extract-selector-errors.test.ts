@@ -36,7 +36,10 @@ describe("invalid selectors", () => {
     ["a:has()", 'select.x: invalid selector "a:has()" at character 7: an empty selector (nothing before this comma or parenthesis)'],
     ["a[href^x]", 'select.x: invalid selector "a[href^x]" at character 8: expected "="'],
     ['a[title="x]', 'select.x: invalid selector "a[title=\\"x]" at character 9: this quote is never closed'],
-    ["a[href=x y]", 'select.x: invalid selector "a[href=x y]" at character 2: this attribute selector is not closed by "]" (or holds more than a name, an operator and a value)'],
+    [
+      "a[href=x y]",
+      'select.x: invalid selector "a[href=x y]" at character 2: this attribute selector is not closed by "]" (or holds more than a name, an operator and a value)',
+    ],
     ["a /* note", 'select.x: invalid selector "a /* note" at character 3: this comment is never closed by "*/"'],
     ["a:bogus", 'select.x: invalid selector "a:bogus" at character 2: unknown pseudo-class :bogus'],
     ["p:first > :bogus", 'select.x: invalid selector "p:first > :bogus" at character 11: unknown pseudo-class :bogus'],

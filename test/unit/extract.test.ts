@@ -57,7 +57,10 @@ describe("extract: data", () => {
   it("returns the text of the first match, whitespace collapsed and trimmed as the title's", () => {
     expect(extract(PAGE, URL_, fields({ h: "h1" })).data).toEqual({ h: "Main heading" });
     const synopsis = "<p class=syn>\n      A long\n\t  synopsis,   spread over\n      lines.\n    </p>";
-    expect(extract(synopsis, URL_, fields({ s: ".syn", "all[]": "p" })).data).toEqual({ s: "A long synopsis, spread over lines.", all: ["A long synopsis, spread over lines."] });
+    expect(extract(synopsis, URL_, fields({ s: ".syn", "all[]": "p" })).data).toEqual({
+      s: "A long synopsis, spread over lines.",
+      all: ["A long synopsis, spread over lines."],
+    });
   });
 
   it("gives null when nothing matches, and {} with no fields", () => {
@@ -129,7 +132,15 @@ describe("validatePlan", () => {
     expect(() => validatePlan(fields({ a: "h1", b: "a[href^='http']@href", "c[]": "ul > li:nth-child(2n)" }))).not.toThrow();
     // Positional filters, nested and followed by more, and strings cheerio takes as HTML.
     expect(() =>
-      validatePlan(fields({ a: "p:first > a:eq(1) span", b: "li:not(ul > li:first)", c: "p:first:nth-child(2n+1)", d: 'a[title=":first > x"]', e: "a:foo <b>" })),
+      validatePlan(
+        fields({
+          a: "p:first > a:eq(1) span",
+          b: "li:not(ul > li:first)",
+          c: "p:first:nth-child(2n+1)",
+          d: 'a[title=":first > x"]',
+          e: "a:foo <b>",
+        }),
+      ),
     ).not.toThrow();
   });
 

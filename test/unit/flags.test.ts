@@ -46,7 +46,14 @@ describe("parseFlags: values", () => {
   it("leaves unset options out, so the library's defaults apply", () => {
     const { options, settings } = parseFlags(URLS, raw(), true);
     expect(options).toEqual({ headers: {}, select: {}, dedupe: true, ordered: false, insecure: false });
-    expect(settings).toMatchObject({ format: "ndjson", output: undefined, quiet: false, verbose: false, allowFailures: false, fieldNames: [] });
+    expect(settings).toMatchObject({
+      format: "ndjson",
+      output: undefined,
+      quiet: false,
+      verbose: false,
+      allowFailures: false,
+      fieldNames: [],
+    });
   });
 
   it("converts every value", () => {

@@ -37,7 +37,22 @@ const SCHEMA: Record<string, { children: string[]; attributes: string[]; require
   testsuites: { children: ["testsuite"], attributes: ["name", "time", "tests", "failures", "errors"], required: [] },
   testsuite: {
     children: ["testsuite", "properties", "testcase", "system-out", "system-err"],
-    attributes: ["name", "tests", "failures", "errors", "group", "time", "skipped", "timestamp", "hostname", "id", "package", "file", "log", "url"],
+    attributes: [
+      "name",
+      "tests",
+      "failures",
+      "errors",
+      "group",
+      "time",
+      "skipped",
+      "timestamp",
+      "hostname",
+      "id",
+      "package",
+      "file",
+      "log",
+      "url",
+    ],
     required: ["name", "tests", "failures", "errors"],
   },
   testcase: {
@@ -91,7 +106,10 @@ describe("JUnit report", () => {
   const records = [
     record("https://site.test/"),
     failure("https://site.test/broken", "EHTTP", "HTTP 404", { linkedFrom }),
-    failure("https://site.test/page#gone", "EFRAGMENT", 'no element with id "gone"', { status: null, linkedFrom: { urls: ["https://site.test/"], more: 0 } }),
+    failure("https://site.test/page#gone", "EFRAGMENT", 'no element with id "gone"', {
+      status: null,
+      linkedFrom: { urls: ["https://site.test/"], more: 0 },
+    }),
     failure("https://other.test/refused", "ECONNREFUSED", "connect ECONNREFUSED", { status: null, parent: "https://site.test/" }),
   ];
 
@@ -147,7 +165,9 @@ describe("JUnit report", () => {
   });
 
   it("writes a long run in pieces and still counts it right (20,000 test cases)", async () => {
-    const many = Array.from({ length: 20_000 }, (_, i) => (i % 100 === 0 ? failure(`https://site.test/${i}`, "EHTTP", "HTTP 404") : record(`https://site.test/${i}`)));
+    const many = Array.from({ length: 20_000 }, (_, i) =>
+      i % 100 === 0 ? failure(`https://site.test/${i}`, "EHTTP", "HTTP 404") : record(`https://site.test/${i}`),
+    );
     const xml = await report(many);
     const document = parse(xml);
     expect(document.testsuites).toMatchObject({ "@_tests": "20000", "@_failures": "200" });

@@ -27,9 +27,7 @@ describe("HostPacer", () => {
     const signal = new AbortController().signal;
     const started = performance.now();
     const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: 6 }, () => pacer.wait("a", signal).then(() => times.push(performance.now() - started))),
-    );
+    await Promise.all(Array.from({ length: 6 }, () => pacer.wait("a", signal).then(() => times.push(performance.now() - started))));
     times.sort((x, y) => x - y);
     // Six slots 50 ms apart: the first at once, the last about 250 ms later.
     expect(times[0]).toBeLessThan(40);

@@ -16,7 +16,12 @@ describe("parseSelectArgument", () => {
   });
 
   it("splits off the attribute after @", () => {
-    expect(parseSelectArgument("link=a@href")).toMatchObject({ name: "link", selector: "a", read: { kind: "attribute", name: "href" }, all: false });
+    expect(parseSelectArgument("link=a@href")).toMatchObject({
+      name: "link",
+      selector: "a",
+      read: { kind: "attribute", name: "href" },
+      all: false,
+    });
   });
 
   it("collects every match for name[]=…, with the name stripped of []", () => {
@@ -29,11 +34,18 @@ describe("parseSelectArgument", () => {
   });
 
   it("still reads a trailing @attr after a bracketed @", () => {
-    expect(parseSelectArgument('x=a[title="me@home"]@href')).toMatchObject({ selector: 'a[title="me@home"]', read: { kind: "attribute", name: "href" } });
+    expect(parseSelectArgument('x=a[title="me@home"]@href')).toMatchObject({
+      selector: 'a[title="me@home"]',
+      read: { kind: "attribute", name: "href" },
+    });
   });
 
   it("keeps everything after the first = in the selector", () => {
-    expect(parseSelectArgument('img=img[alt="a=b"]@src')).toMatchObject({ name: "img", selector: 'img[alt="a=b"]', read: { kind: "attribute", name: "src" } });
+    expect(parseSelectArgument('img=img[alt="a=b"]@src')).toMatchObject({
+      name: "img",
+      selector: 'img[alt="a=b"]',
+      read: { kind: "attribute", name: "src" },
+    });
   });
 
   it.each(["h1", "=h1", "title=", "title=   ", "my field=h1"])("throws a UsageError for %j", (argument) => {
@@ -84,7 +96,12 @@ describe("parseSelectField: `@attr` alone, pseudo-attributes", () => {
 
 describe("parseSelectField: names of items", () => {
   it("reads list[].field as a field inside the list's elements", () => {
-    expect(parseSelectField("books[].title", "h3 a@title")).toMatchObject({ name: "books[].title", path: ["books", "title"], option: "select.books[].title", all: false });
+    expect(parseSelectField("books[].title", "h3 a@title")).toMatchObject({
+      name: "books[].title",
+      path: ["books", "title"],
+      option: "select.books[].title",
+      all: false,
+    });
     expect(parseSelectField("books[].tags[]", "li")).toMatchObject({ name: "books[].tags", path: ["books", "tags"], all: true });
     expect(parseSelectField("books[].authors[].name", "b")).toMatchObject({ path: ["books", "authors", "name"] });
   });
@@ -109,7 +126,11 @@ describe("parseSelectField: names of items", () => {
 
 describe("parseSelectField: filters after ` | `", () => {
   it("splits the filters off, in order", () => {
-    expect(parseSelectField("p", ".price | number")).toMatchObject({ selector: ".price", read: { kind: "text" }, filters: [{ name: "number" }] });
+    expect(parseSelectField("p", ".price | number")).toMatchObject({
+      selector: ".price",
+      read: { kind: "text" },
+      filters: [{ name: "number" }],
+    });
     expect(parseSelectField("p", "a@href | re:/p/(\\d+) | int")).toMatchObject({
       selector: "a",
       read: { kind: "attribute", name: "href" },

@@ -77,7 +77,16 @@ describe("trawl() over a shared frontier", () => {
     const records = [...(await toArray(trawl([tree.root], worker(job)))), ...(await toArray(trawl([tree.root], worker(job))))];
     expect(records).toHaveLength(40);
     const status = await jobStatus({ url: redis.url, job });
-    expect(status).toMatchObject({ exists: true, queued: 0, claimed: 0, offered: 40, committed: 40, failed: 0, workersSeen: 2, done: true });
+    expect(status).toMatchObject({
+      exists: true,
+      queued: 0,
+      claimed: 0,
+      offered: 40,
+      committed: 40,
+      failed: 0,
+      workersSeen: 2,
+      done: true,
+    });
     const file = path.join(dir, `${job}.ndjson`);
     const result = await exportJob({ url: redis.url, job, file });
     expect(result).toEqual({ written: 40, complete: true, removed: true });
@@ -183,7 +192,9 @@ describe("trawl() over a shared frontier", () => {
     const other = trawl([tree.root], worker(job, { select: { h1: "h2" }, crawl: { depth: 30, scope: "host" } }));
     const error = await toArray(other).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).message).toMatch(/job "crawl-\d+" already exists with another configuration \(differs in crawl\.scope, select\.fields\)/);
+    expect((error as UsageError).message).toMatch(
+      /job "crawl-\d+" already exists with another configuration \(differs in crawl\.scope, select\.fields\)/,
+    );
     expect((error as UsageError).option).toBe("job");
   });
 });
@@ -240,8 +251,20 @@ describe("frontier options", () => {
 
 describe("queue entries of crawl items", () => {
   it("carry the seed, a bad line's reason and any other field of the item, and come back as they went", () => {
-    const link = { input: { ok: true as const, url: "https://a.test/b" }, depth: 2, parent: "https://a.test/", seed: "https://a.test/", kind: "book", from: { rank: 3 } };
-    expect(entryOf(link)).toEqual({ url: "https://a.test/b", depth: 2, parent: "https://a.test/", payload: { kind: "book", from: { rank: 3 }, seed: "https://a.test/" } });
+    const link = {
+      input: { ok: true as const, url: "https://a.test/b" },
+      depth: 2,
+      parent: "https://a.test/",
+      seed: "https://a.test/",
+      kind: "book",
+      from: { rank: 3 },
+    };
+    expect(entryOf(link)).toEqual({
+      url: "https://a.test/b",
+      depth: 2,
+      parent: "https://a.test/",
+      payload: { kind: "book", from: { rank: 3 }, seed: "https://a.test/" },
+    });
     expect(itemOf(entryOf(link))).toEqual(link);
     const seed = { input: { ok: true as const, url: "https://a.test/" }, depth: 0, parent: null, seed: "https://a.test/" };
     expect(entryOf(seed)).toEqual({ url: "https://a.test/", depth: 0, parent: null });
@@ -252,11 +275,36 @@ describe("queue entries of crawl items", () => {
 });
 
 describe("SharedCrawl, over a stand-in frontier", () => {
-  const settings: CrawlSettings = { maxDepth: 5, scope: "origin", include: [], exclude: [], maxPages: Number.POSITIVE_INFINITY, followNofollow: false, links: "anchors" };
+  const settings: CrawlSettings = {
+    maxDepth: 5,
+    scope: "origin",
+    include: [],
+    exclude: [],
+    maxPages: Number.POSITIVE_INFINITY,
+    followNofollow: false,
+    links: "anchors",
+  };
   const page = (path: string) => `https://a.test${path}`;
-  const outcome = (url: string): FetchOutcome => ({ finalUrl: url, status: 200, contentType: "text/html", body: Buffer.from("<p>"), error: null, retryAfterMs: null, attempts: 1 });
+  const outcome = (url: string): FetchOutcome => ({
+    finalUrl: url,
+    status: 200,
+    contentType: "text/html",
+    body: Buffer.from("<p>"),
+    error: null,
+    retryAfterMs: null,
+    attempts: 1,
+  });
   const record = (url: string, code: "EABORTED" | null = null): TrawlRecord => ({
-    url, finalUrl: url, status: code ? null : 200, ok: !code, attempts: 1, ms: 1, bytes: 3, contentType: "text/html", title: null, data: {},
+    url,
+    finalUrl: url,
+    status: code ? null : 200,
+    ok: !code,
+    attempts: 1,
+    ms: 1,
+    bytes: 3,
+    contentType: "text/html",
+    title: null,
+    data: {},
     error: code ? { code, message: "the run was aborted" } : null,
   });
 
@@ -289,7 +337,13 @@ describe("SharedCrawl, over a stand-in frontier", () => {
       [page("/c")]: [page("/z"), page("/y"), page("/x")],
     };
     const readLinks = (item: CrawlItem) => ({ links: links[item.input.ok ? item.input.url : ""] ?? [], from: item });
-    const crawl = new SharedCrawl(frontier, noInput(), { crawl: settings, maxHeld: 4, readLinks, kinds: null, signal: new AbortController().signal });
+    const crawl = new SharedCrawl(frontier, noInput(), {
+      crawl: settings,
+      maxHeld: 4,
+      readLinks,
+      kinds: null,
+      signal: new AbortController().signal,
+    });
     const items = await toArray(crawl.items());
     expect(items.map((item) => (item.input.ok ? item.input.url : ""))).toEqual(claimed);
     for (const item of items) {
@@ -311,7 +365,13 @@ describe("SharedCrawl, over a stand-in frontier", () => {
     const entries = ["/a", "/b"].map((path) => ({ url: page(path), depth: 1, parent: page("/") }));
     const { frontier, commits } = standIn(entries, () => true);
     const readLinks = () => null;
-    const crawl = new SharedCrawl(frontier, noInput(), { crawl: settings, maxHeld: 4, readLinks, kinds: null, signal: new AbortController().signal });
+    const crawl = new SharedCrawl(frontier, noInput(), {
+      crawl: settings,
+      maxHeld: 4,
+      readLinks,
+      kinds: null,
+      signal: new AbortController().signal,
+    });
     const [a, b] = await toArray(crawl.items());
     crawl.pageDone(a!, outcome(page("/a")));
     expect(await crawl.recordDone(a!, record(page("/a"), "EABORTED"))).toBe(false);

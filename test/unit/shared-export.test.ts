@@ -47,7 +47,9 @@ async function crawlChain(frontier: SharedFrontier, count: number, upTo = count)
     const [claim] = await frontier.claim(1);
     const i = Number(claim!.entry.url.split("/").pop());
     const links = i + 1 < count ? [{ url: `https://x.test/${i + 1}`, depth: i + 1, parent: claim!.entry.url }] : [];
-    expect(await frontier.commit(claim!, { json: JSON.stringify({ url: claim!.entry.url, ok: i % 7 !== 3 }), ok: i % 7 !== 3 }, links)).toBe(true);
+    expect(
+      await frontier.commit(claim!, { json: JSON.stringify({ url: claim!.entry.url, ok: i % 7 !== 3 }), ok: i % 7 !== 3 }, links),
+    ).toBe(true);
   }
 }
 

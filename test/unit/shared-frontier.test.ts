@@ -54,12 +54,20 @@ describe("shared frontier: claims and leases", () => {
     const job = newJob();
     const a = await worker(job);
     const b = await worker(job);
-    await a.offer([...seeds("https://a.test/1", "https://a.test/2"), { url: "https://a.test/3", depth: 1, parent: "https://a.test/1", payload: { kind: "book", carry: [1, "x"] } }]);
+    await a.offer([
+      ...seeds("https://a.test/1", "https://a.test/2"),
+      { url: "https://a.test/3", depth: 1, parent: "https://a.test/1", payload: { kind: "book", carry: [1, "x"] } },
+    ]);
     const first = await a.claim(2);
     const second = await b.claim(5);
     expect(first.map((claim) => claim.entry.url)).toEqual(["https://a.test/1", "https://a.test/2"]);
     expect(second).toHaveLength(1);
-    expect(second[0]!.entry).toEqual({ url: "https://a.test/3", depth: 1, parent: "https://a.test/1", payload: { kind: "book", carry: [1, "x"] } });
+    expect(second[0]!.entry).toEqual({
+      url: "https://a.test/3",
+      depth: 1,
+      parent: "https://a.test/1",
+      payload: { kind: "book", carry: [1, "x"] },
+    });
     const tokens = [...first, ...second].map((claim) => claim.token);
     expect(tokens).toEqual([...tokens].sort((x, y) => x - y));
     expect(new Set(tokens).size).toBe(3);
@@ -122,7 +130,11 @@ describe("shared frontier: commit", () => {
     const a = await worker(job);
     await a.offer(seeds("https://a.test/", "https://a.test/seen"));
     const [claim] = await a.claim(1);
-    const links = ["https://a.test/seen", "https://a.test/new", "https://a.test/new"].map((url) => ({ url, depth: 1, parent: "https://a.test/" }));
+    const links = ["https://a.test/seen", "https://a.test/new", "https://a.test/new"].map((url) => ({
+      url,
+      depth: 1,
+      parent: "https://a.test/",
+    }));
     expect(await a.commit(claim!, record("https://a.test/"), links)).toBe(true);
     expect(await streamRecords(job)).toEqual([JSON.stringify({ url: "https://a.test/", ok: true })]);
     expect(await a.status()).toMatchObject({ queued: 2, claimed: 0, committed: 1, failed: 0, offered: 3, unexported: 1 });
@@ -230,12 +242,17 @@ describe("shared frontier: job config and keys", () => {
     await worker(job, { config: { scope: "origin", depth: 2, select: { title: "h1", price: ".price" } } });
     // The same config in another key order is the same config.
     await worker(job, { config: { select: { price: ".price", title: "h1" }, depth: 2, scope: "origin" } });
-    const error = await worker(job, { config: { scope: "domain", depth: 2, select: { title: "h2", price: ".price" }, recipe: null } }).catch((e) => e);
+    const error = await worker(job, {
+      config: { scope: "domain", depth: 2, select: { title: "h2", price: ".price" }, recipe: null },
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toContain(`job "${job}"`);
     expect(error.message).toContain("recipe, scope, select.title");
     expect(error.message).not.toContain("depth");
-    const limited = await worker(job, { config: { scope: "origin", depth: 2, select: { title: "h1", price: ".price" } }, maxPages: 10 }).catch((e) => e);
+    const limited = await worker(job, {
+      config: { scope: "origin", depth: 2, select: { title: "h1", price: ".price" } },
+      maxPages: 10,
+    }).catch((e) => e);
     expect(limited.message).toContain("maxPages");
   });
 
@@ -404,7 +421,11 @@ describe("shared frontier: fleet politeness", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       return "User-agent: *\nDisallow: /private\n";
     };
-    const texts = await Promise.all([a.robots("https://r.test", fetchText), b.robots("https://r.test", fetchText), b.robots("https://r.test", fetchText)]);
+    const texts = await Promise.all([
+      a.robots("https://r.test", fetchText),
+      b.robots("https://r.test", fetchText),
+      b.robots("https://r.test", fetchText),
+    ]);
     expect(fetches).toBe(1);
     expect(new Set(texts)).toEqual(new Set(["User-agent: *\nDisallow: /private\n"]));
     expect(await a.robots("https://r.test", fetchText)).toBe(texts[0]);

@@ -10,7 +10,9 @@ type DataOf<G> = Yielded<G> extends { data: infer D } ? D : never;
 
 describe("trawl()'s record type", () => {
   it("types data by the select literal: text, arrays, numbers by filter, items", () => {
-    type Records = ReturnType<typeof trawl<{ h1: "h1"; "links[]": "a@href"; price: ".price | number"; "books[]": "article"; "books[].title": "h3" }>>;
+    type Records = ReturnType<
+      typeof trawl<{ h1: "h1"; "links[]": "a@href"; price: ".price | number"; "books[]": "article"; "books[].title": "h3" }>
+    >;
     expectTypeOf<DataOf<Records>>().toEqualTypeOf<{
       h1: string | null;
       links: string[];

@@ -129,7 +129,11 @@ async function readUnmarked(file: FileHandle, markedBytes: number, size: number)
 }
 
 /** Opens the export file and checks it is the one this job's export has been writing. */
-async function openExportFile(path: string, job: string, markedBytes: number): Promise<{ file: FileHandle; size: number; unmarked: Map<string, number> }> {
+async function openExportFile(
+  path: string,
+  job: string,
+  markedBytes: number,
+): Promise<{ file: FileHandle; size: number; unmarked: Map<string, number> }> {
   const file = await open(path, "a+");
   try {
     const { size } = await file.stat();

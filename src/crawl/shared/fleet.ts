@@ -66,12 +66,32 @@ function storeRobots(outcome: FetchOutcome): string {
 
 function storedOutcome(text: string): FetchOutcome {
   const { status, finalUrl, contentType, body } = JSON.parse(text) as StoredRobots;
-  return { status, finalUrl, contentType, body: body === null ? null : Buffer.from(body, "base64"), error: null, retryAfterMs: null, attempts: 0, responseHeaders: null, requestHeaders: null };
+  return {
+    status,
+    finalUrl,
+    contentType,
+    body: body === null ? null : Buffer.from(body, "base64"),
+    error: null,
+    retryAfterMs: null,
+    attempts: 0,
+    responseHeaders: null,
+    requestHeaders: null,
+  };
 }
 
 function abortedOutcome(url: string): FetchOutcome {
   const error = new TrawlError("EABORTED", "the run was aborted");
-  return { status: null, finalUrl: url, contentType: null, body: null, error, retryAfterMs: null, attempts: 0, responseHeaders: null, requestHeaders: null };
+  return {
+    status: null,
+    finalUrl: url,
+    contentType: null,
+    body: null,
+    error,
+    retryAfterMs: null,
+    attempts: 0,
+    responseHeaders: null,
+    requestHeaders: null,
+  };
 }
 
 /**

@@ -48,8 +48,9 @@ export async function readJobState(link: RedisLink, keys: JobKeys): Promise<JobS
     keys.workers,
     keys.records,
   ]);
-  const [epoch, queued, claimed, offered, committed, failed, reclaimed, workersSeen, workersLive, unexported, nextExpiryMs] =
-    reply.map((value, i) => (i === 0 ? value : Number(value))) as [string, ...number[]];
+  const [epoch, queued, claimed, offered, committed, failed, reclaimed, workersSeen, workersLive, unexported, nextExpiryMs] = reply.map(
+    (value, i) => (i === 0 ? value : Number(value)),
+  ) as [string, ...number[]];
   const exists = epoch !== "";
   const status: FrontierStatus = {
     exists,

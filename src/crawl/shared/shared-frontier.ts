@@ -172,11 +172,7 @@ export class SharedFrontier {
   async release(claim: Claim): Promise<boolean> {
     this.held.delete(claim.token);
     const keys = this.keys;
-    const released = await this.link.run<number>(
-      RELEASE,
-      [keys.epoch, keys.queue, keys.leased, keys.leases],
-      [this.epoch, claim.token],
-    );
+    const released = await this.link.run<number>(RELEASE, [keys.epoch, keys.queue, keys.leased, keys.leases], [this.epoch, claim.token]);
     return released === 1;
   }
 
