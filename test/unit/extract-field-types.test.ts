@@ -4,9 +4,8 @@
  * file with the TypeScript compiler, and fails on any error (a `// @ts-expect-error` that is not
  * needed is an error too, so the helper cannot quietly become `any`).
  */
-import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { typeErrorsOf } from "../helpers/type-check.js";
 import type { SelectData, TrawlData } from "../../src/extract/field-types.js";
 import type { ExtractedValue } from "../../src/record.js";
 
@@ -79,20 +78,6 @@ describe("SelectData", () => {
   });
 
   it("type-checks: the assertions above hold", { timeout: 60_000 }, () => {
-    const file = fileURLToPath(import.meta.url);
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      types: ["node"],
-    });
-    const diagnostics = ts.getPreEmitDiagnostics(program, program.getSourceFile(file));
-    const messages = diagnostics.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
-    expect(messages).toEqual([]);
+    expect(typeErrorsOf(import.meta.url)).toEqual([]);
   });
 });

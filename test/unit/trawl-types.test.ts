@@ -1,7 +1,6 @@
 /** Issue 11, library: trawl() yields records whose data is typed by the select literal given. */
-import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { typeErrorsOf } from "../helpers/type-check.js";
 import type { ExtractedValue, TrawlRecord } from "../../src/index.js";
 import type { trawl } from "../../src/trawl.js";
 
@@ -34,19 +33,6 @@ describe("trawl()'s record type", () => {
   });
 
   it("type-checks: the assertions above hold", { timeout: 60_000 }, () => {
-    const file = fileURLToPath(import.meta.url);
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      types: ["node"],
-    });
-    const diagnostics = ts.getPreEmitDiagnostics(program, program.getSourceFile(file));
-    expect(diagnostics.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"))).toEqual([]);
+    expect(typeErrorsOf(import.meta.url)).toEqual([]);
   });
 });
