@@ -73,6 +73,14 @@ export function linkItem(link: string, from: CrawlItem): CrawlItem {
  */
 export class Frontier {
   private readonly queue = new SpillQueue<CrawlItem>();
+  /**
+   * Links to another page of the kind they were found on (a recipe's pagination: list → list), taken
+   * before the rest. A paginated site is a chain, each next page known only once the one before is
+   * read: fetching the chain first keeps it from waiting behind every detail page found so far.
+   * Small (one or two links a page), so it is a plain array.
+   */
+  private readonly chain: CrawlItem[] = [];
+  private chainIndex = 0;
   private inFlight = 0;
   private taken = 0;
   private wake: (() => void) | null = null;
@@ -109,7 +117,7 @@ export class Frontier {
    * Offers the links a page's follow selectors picked (`follow`, a recipe): each in scope, wanted and
    * new is queued as its kind, carrying what the link sat in when the kind says so.
    */
-  offerSelected(links: readonly SelectedLink[], from: CrawlItem): void {
+  offerSelected(links: readonly SelectedLink[], from: CrawlItem, kindsDiffer = false): void {
     if (from.depth >= this.settings.maxDepth) return;
     const seed = new URL(from.seed);
     const parent = from.input.ok ? from.input.url : null;
@@ -121,7 +129,8 @@ export class Frontier {
       if (link.kind !== 0) item.kind = link.kind;
       if (link.from !== undefined) item.from = link.from;
       this.onItem?.(item);
-      this.queue.push(item);
+      if (kindsDiffer && link.kind === (from.kind ?? 0)) this.chain.push(item);
+      else this.queue.push(item);
     }
     this.notify();
   }
@@ -179,6 +188,14 @@ export class Frontier {
   }
 
   private next(): CrawlItem | undefined {
+    if (this.chainIndex < this.chain.length) {
+      const item = this.chain[this.chainIndex++];
+      if (this.chainIndex === this.chain.length) {
+        this.chain.length = 0;
+        this.chainIndex = 0;
+      }
+      return item;
+    }
     return this.queue.shift();
   }
 

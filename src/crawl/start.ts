@@ -128,7 +128,7 @@ export async function startCrawl(
       const selected = (given ?? null) as readonly FollowedLink[] | null;
       if (selected === null || selected.length === 0) return selected;
       if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
-      frontier.offerSelected(selectedLinks(selected, kinds), from);
+      frontier.offerSelected(selectedLinks(selected, kinds), from, kinds !== null && kinds.length > 1);
       return selected;
     }
     const follows = item.depth < settings.maxDepth && item.check === undefined;
