@@ -40,6 +40,9 @@ function inPseudoTerminal(args: string[], during?: (scriptPid: number) => Promis
 }
 
 let server: HttpTestServer;
+/** Resolves when trawl's request for /forever has reached the server: trawl is up, its handlers set. */
+let foreverAsked: Promise<void>;
+let markForeverAsked: () => void = () => {};
 beforeAll(async () => {
   server = await httpServer(
     routes({
@@ -48,6 +51,7 @@ beforeAll(async () => {
         sendHtml(res, page("slow"));
       },
       "/forever": async (_req, res) => {
+        markForeverAsked();
         await sleep(20_000);
         sendHtml(res, page("late"));
       },
@@ -68,8 +72,13 @@ describe("a terminal of no width", () => {
   });
 
   it("stops on SIGTERM with status 143", async () => {
+    foreverAsked = new Promise((resolve) => {
+      markForeverAsked = resolve;
+    });
     const run = await inPseudoTerminal([`${server.url}/forever`], async (scriptPid) => {
-      await sleep(1_000);
+      // Not a fixed delay: on a loaded machine Node may not have set its signal handlers after 1 s,
+      // and a SIGTERM then ends it with 143 and no output, which is not what this test is about.
+      await foreverAsked;
       const trawlPid = Number(
         execFileSync("pgrep", ["-P", String(scriptPid)], { encoding: "utf8" })
           .trim()

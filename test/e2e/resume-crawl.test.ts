@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, runCli, spawnCli } from "../helpers/cli.js";
 import { mulberry32 } from "../helpers/random.js";
+import { until } from "../helpers/wait.js";
 import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
 
 const PAGES = 300;
@@ -98,9 +99,11 @@ describe("--resume --crawl", () => {
   it("after Ctrl-C, the rerun fetches the rest: the same pages as a crawl never stopped, each once", async () => {
     delayOf = () => 40;
     const out = path.join(folder, "sigint.ndjson");
+    const asked = server.requests;
     const child = spawnCli(crawlArgs(out));
     const finished = collect(child, 30_000);
-    await sleep(700);
+    // Stopped mid-crawl, once it is under way (a fixed delay may end it before Node is even up).
+    await until(() => server.requests >= asked + 10, "ten pages asked");
     child.kill("SIGINT");
     const stopped = await finished;
     expect(stopped.code).toBe(130);

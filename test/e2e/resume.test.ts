@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, runCli, spawnCli } from "../helpers/cli.js";
 import { mulberry32 } from "../helpers/random.js";
 import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
+import { until } from "../helpers/wait.js";
 
 let server: HttpTestServer;
 let folder: string;
@@ -79,7 +80,11 @@ describe("--resume", () => {
     const urls = urlList("sigint", 30);
     delayOf = (p) => (p.startsWith("/sigint/") && Number(p.split("/")[2]) >= 10 ? 10_000 : 0);
     const child = spawnCli(["-o", out, "--resume", "-q", "-c", "30"], { input: urls.join("\n") });
-    await sleep(1000);
+    // Every URL asked and only the 20 slow ones unanswered: not a fixed delay, which a loaded machine outruns.
+    await until(
+      () => server.log.filter((r) => r.url.startsWith("/sigint/")).length === 30 && server.inFlight === 20,
+      "the 30 requests, 20 of them hanging",
+    );
     child.kill("SIGINT");
     const first = await collect(child);
     expect(first.code).toBe(130);

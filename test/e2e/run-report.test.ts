@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, runCli, spawnCli } from "../helpers/cli.js";
 import { parseCsv } from "../helpers/csv.js";
-import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
+import { type HttpTestServer, httpServer, page, requestsTo, routes, sendHtml, sleep } from "../helpers/servers.js";
+import { until } from "../helpers/wait.js";
 
 let server: HttpTestServer;
 let dir: string;
@@ -40,7 +41,9 @@ describe("an interrupted run's summary", () => {
     const summaryFile = join(dir, "interrupted.json");
     const child = spawnCli(["-r", "0", "--summary", summaryFile, `${server.url}/a`, `${server.url}/missing`, `${server.url}/slow`]);
     const done = collect(child);
-    await sleep(1_500);
+    // /a and /missing answered, /slow hanging; then a moment for trawl to write their records.
+    await until(() => requestsTo(server, "/slow").length === 1 && server.inFlight === 1 && server.requests >= 3, "/slow to hang");
+    await sleep(300);
     child.kill("SIGINT");
     const result = await done;
     expect(result.code).toBe(130);
