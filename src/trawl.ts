@@ -1,43 +1,19 @@
-import { setMaxListeners } from "node:events";
 import type { PageCache } from "./cache/page-cache.js";
-import type { CrawlItem } from "./crawl/frontier.js";
-import { withSitemaps } from "./crawl/sitemap-input.js";
-import { type Crawl, startCrawl } from "./crawl/start.js";
-import type { Fleet } from "./crawl/shared/fleet.js";
-import { createExtractor } from "./extract/extractor.js";
-import { createFetcher } from "./http/fetcher.js";
 import { mayHoldIds } from "./crawl/check-options.js";
+import type { Fleet } from "./crawl/shared/fleet.js";
+import type { Crawl } from "./crawl/start.js";
+import { createExtractor } from "./extract/extractor.js";
+import type { TrawlData } from "./extract/field-types.js";
+import { createFetcher } from "./http/fetcher.js";
+import { openItems } from "./items.js";
 import { poolWindow } from "./limits.js";
 import { resolveOptions, type TrawlOptions } from "./options.js";
 import { createPoliteness } from "./politeness/index.js";
 import { afterPendingIo, mapPool } from "./pool.js";
-import type { TrawlData } from "./extract/field-types.js";
 import type { TrawlRecord, TypedRecord } from "./record.js";
-import { judgeInput } from "./urls/judge-input.js";
-import type { InputUrl } from "./urls/normalize.js";
-import { HashSet64 } from "./urls/seen-set.js";
 import { prepareSaveDir } from "./records/save-body.js";
+import { runController } from "./run-signal.js";
 import { createVisit, visitKey } from "./visit.js";
-
-/** An input URL as a pool item, when not crawling. */
-const asItem = (input: InputUrl): CrawlItem => ({ input, depth: 0, parent: null, seed: input.ok ? input.url : input.line });
-
-/** A recipe's start URLs, then the caller's. */
-async function* withStart(start: readonly string[], urls: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
-  yield* start;
-  yield* urls;
-}
-
-/** One signal for the run: aborted by the caller's signal, or by us when the consumer stops early. */
-function runController(callerSignal: AbortSignal | undefined): { controller: AbortController; release: () => void } {
-  const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) onCallerAbort();
-  callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  // Retry waits and paced waits listen to the run signal while they last: by design, not a leak.
-  setMaxListeners(0, controller.signal);
-  return { controller, release: () => callerSignal?.removeEventListener("abort", onCallerAbort) };
-}
 
 /**
  * Fetches every URL of `urls` through a bounded pool and yields one record per input URL as it
@@ -75,16 +51,9 @@ async function* run(urls: AsyncIterable<string> | Iterable<string>, options: Tra
     // The response cache's modules load only for a run that has one.
     if (resolved.cache) cache = (await import("./cache/page-cache.js")).PageCache.open(resolved, fetcher.requestHeaders);
     const politeness = await createPoliteness(resolved, fetcher.document, fleet?.politeness);
-    // Crawling, every URL is fetched once whatever `dedupe` says: links lead back to pages often.
-    // A fleet's one seen-set is in Redis.
-    const seen = fleet === null && (resolved.dedupe || resolved.crawl) ? new HashSet64() : null;
-    const given = resolved.startUrls.length === 0 ? urls : withStart(resolved.startUrls, urls);
-    const lines = resolved.sitemaps.length === 0 ? given : withSitemaps(given, resolved.sitemaps, fetcher.document, resolved.maxBytes);
-    const filter = { seen, shard: resolved.shard, skip: cache ? cache.touching(resolved.skip) : resolved.skip };
-    const judged = () => judgeInput(lines, filter, (input) => input);
-    const local = { onWarning: resolved.onWarning, done: resolved.skip, kinds: resolved.kinds, readEveryPage: cache !== null };
-    crawl = fleet ? fleet.crawl(judged()) : resolved.crawl && seen ? await startCrawl(resolved.crawl, judged(), seen, local) : null;
-    const items = crawl ? crawl.items() : judgeInput(lines, filter, asItem);
+    const skip = cache ? cache.touching(resolved.skip) : resolved.skip;
+    const input = await openItems(urls, resolved, { fetchDocument: fetcher.document, fleet, skip, readEveryPage: cache !== null });
+    crawl = input.crawl;
     const fetchPage = fetcher.pages(politeness);
     const visit = createVisit({
       fetchPage,
@@ -101,7 +70,7 @@ async function* run(urls: AsyncIterable<string> | Iterable<string>, options: Tra
       cache: cache?.forVisits(fetchPage) ?? null,
     });
     const records = mapPool(
-      items,
+      input.items,
       visit.fetch,
       {
         concurrency: resolved.concurrency,
