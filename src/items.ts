@@ -57,7 +57,14 @@ export async function openItems(
     return { crawl, items: crawl.items() };
   }
   if (resolved.crawl && seen) {
-    const local = { onWarning: resolved.onWarning, done: resolved.skip, kinds: resolved.kinds, readEveryPage: sources.readEveryPage };
+    const local = {
+      onWarning: resolved.onWarning,
+      onHeld: resolved.onHeld,
+      onQueued: resolved.onQueued,
+      done: resolved.skip,
+      kinds: resolved.kinds,
+      readEveryPage: sources.readEveryPage,
+    };
     const crawl = await startCrawl(resolved.crawl, judged(), seen, local);
     return { crawl, items: crawl.items() };
   }

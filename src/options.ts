@@ -12,6 +12,7 @@ import type { CrawlSettings } from "./crawl/frontier.js";
 import { SCOPES, type Scope } from "./crawl/scopes.js";
 import { DEFAULT_CACHE_MAX_AGE_MS } from "./cache/defaults.js";
 import { type CheckLinks, resolveChecks } from "./crawl/check-options.js";
+import type { TrawlRecord } from "./record.js";
 import { type AcceptOption, resolveAccept } from "./records/accept.js";
 
 /** How `crawl` follows links (SPEC §6). */
@@ -196,6 +197,16 @@ export interface TrawlOptions {
   /** Called when a URL starts being fetched (for in-flight counts). */
   onStart?: (url: string) => void;
   /**
+   * Crawling: called for every URL the crawl will fetch, as it is taken from the input or found on a
+   * page (for totals so far: each gets a record).
+   */
+  onQueued?: (url: string) => void;
+  /**
+   * With `checkLinks` or `checkFragments`: called when a failed record is held back, to be yielded when the crawl
+   * ends with its complete `linkedFrom` (for live counts of failures: the record comes later).
+   */
+  onHeld?: (record: TrawlRecord) => void;
+  /**
    * Called for what is worth a user's attention but is no record: e.g. a `crawl.include` pattern that
    * matched no link in the whole crawl (patterns are tested against the whole URL).
    */
@@ -254,6 +265,8 @@ export interface ResolvedOptions {
   signal: AbortSignal | undefined;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   onStart: ((url: string) => void) | undefined;
+  onHeld: ((record: TrawlRecord) => void) | undefined;
+  onQueued: ((url: string) => void) | undefined;
   onWarning: ((warning: RunWarning) => void) | undefined;
 }
 
@@ -457,6 +470,8 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
     signal: options.signal,
     onAttempt: options.onAttempt,
     onStart: options.onStart,
+    onHeld: options.onHeld,
+    onQueued: options.onQueued,
     onWarning: options.onWarning,
   };
 }

@@ -54,20 +54,27 @@ export function summaryText(summary: RunSummary): string {
 export interface LiveCounts {
   /** URLs being fetched now. */
   inFlight: number;
-  /** URLs read from the input so far (the total, once the input is read to its end). */
-  read: number;
+  /**
+   * URLs read from the input so far, or crawling, queued so far (the total, once nothing more can
+   * come); null when not known here (a shared crawl's queue is the whole fleet's).
+   */
+  read: number | null;
   /** True once the input has been read to its end. */
   inputDone: boolean;
+  /** Failed records that link checks hold until the crawl ends: done and failed already, written later. */
+  held: number;
 }
 
 /** The live status line: done of total, ok, failed, rate, in flight and the slowest host. */
 export function progressText(stats: RunStats, live: LiveCounts): string {
   const elapsed = stats.elapsedMs();
-  const rate = elapsed > 0 ? ((stats.total * 1000) / elapsed).toFixed(1) : "0";
-  const total = live.inputDone ? `/${live.read}` : `/${live.read}+`;
+  const done = stats.total + live.held;
+  const rate = elapsed > 0 ? ((done * 1000) / elapsed).toFixed(1) : "0";
+  const total = live.read === null ? "" : live.inputDone ? `/${live.read}` : `/${live.read}+`;
   const slowest = stats.slowestHost();
   const host = slowest ? `, slowest ${terminalSafe(slowest, 40)}` : "";
-  return `${stats.total}${total} done, ${stats.ok} ok, ${stats.failed} failed, ${rate} URLs/s, ${live.inFlight} in flight${host}`;
+  const failed = stats.failed + live.held;
+  return `${done}${total} done, ${stats.ok} ok, ${failed} failed, ${rate} URLs/s, ${live.inFlight} in flight${host}`;
 }
 
 /** A spinner on a TTY, refreshed at most 10 times a second; it costs nothing per URL. */

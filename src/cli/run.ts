@@ -28,7 +28,7 @@ import { urlsFormat } from "./formats/urls.js";
 /** The optional record keys a run's records carry (their CSV columns). */
 function optionalColumns(options: TrawlOptions): OptionalColumn[] {
   const columns: OptionalColumn[] = [];
-  if (options.crawl || options.follow || options.recipe) columns.push("depth", "parent");
+  if (isCrawling(options)) columns.push("depth", "parent");
   if (options.saveDir !== undefined) columns.push("file");
   if (options.recipe !== undefined) columns.push("kind");
   if (options.cache !== undefined) columns.push("cached");
@@ -79,9 +79,14 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   // ora redraw without end: no spinner there.
   const showProgress = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !settings.quiet && !process.env.CI;
   let started = 0;
+  // Failed records held by link checks until the crawl ends (and not yet written): the spinner counts
+  // them as done and failed, and no longer in flight, from the moment they are held.
+  const held = { records: 0, fetched: 0 };
+  let queued = 0;
   let spinner: Spinner | null = null;
   const counter: InputCounter = { lines: 0, done: false };
   const input = readInput(settings.sources, process.stdin, controller.signal, counter);
+  const crawling = isCrawling(options);
   const journal = await crawlJournal(options, settings, resume !== null);
   const records = trawl(input, {
     ...options,
@@ -94,11 +99,28 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     onStart: () => {
       started++;
     },
+    ...(crawling
+      ? {
+          onQueued: () => {
+            queued++;
+          },
+        }
+      : {}),
+    onHeld: (record) => {
+      held.records++;
+      if (record.attempts > 0) held.fetched++;
+    },
     ...(settings.verbose && !settings.quiet ? { onAttempt: (event) => process.stderr.write(attemptLine(event)) } : {}),
   });
   let fetched = 0;
   if (showProgress) {
-    spinner = await startSpinner(stats, () => ({ inFlight: started - fetched, read: counter.lines, inputDone: counter.done }));
+    spinner = await startSpinner(stats, () => ({
+      inFlight: started - fetched - held.fetched,
+      // A crawl's total so far is what it has queued, and may grow until its end.
+      read: !crawling ? counter.lines : options.frontier === undefined ? queued : null,
+      inputDone: crawling ? false : counter.done,
+      held: held.records,
+    }));
   }
   const stepSummary = process.env.GITHUB_STEP_SUMMARY || undefined;
   const annotations = stepSummary ? new Annotations(gate.isFatal) : null;
@@ -112,6 +134,11 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   };
   try {
     for await (const record of records) {
+      // While checking links, every failed record was held, and comes out now.
+      if (!record.ok && held.records > 0) {
+        held.records--;
+        if (record.attempts > 0) held.fetched--;
+      }
       // With --resume, or a crawl that keeps a journal to be resumed by, an aborted URL is left
       // unrecorded, so the next run fetches it again (and, crawling, finds its links).
       if ((resume || journal) && record.error?.code === "EABORTED") {
@@ -172,13 +199,17 @@ async function writeSummaryFile(path: string, summary: RunSummary & Partial<Gate
   }
 }
 
+/** Whether the run follows links (`--crawl`, `--follow` or a recipe). */
+function isCrawling(options: TrawlOptions): boolean {
+  return Boolean(options.crawl) || (options.follow ?? []).length > 0 || options.recipe !== undefined;
+}
+
 /**
  * A crawl written to an NDJSON file keeps a journal beside it (`<output>.crawl`) while it runs, so
  * that `--resume` can continue it (crawl/journal.ts). A run that is not resuming starts a new one.
  */
 async function crawlJournal(options: TrawlOptions, settings: CliSettings, resuming: boolean): Promise<string | undefined> {
-  const crawling = options.crawl || (options.follow ?? []).length > 0 || options.recipe !== undefined;
-  if (!crawling || settings.output === undefined || settings.format !== "ndjson") return undefined;
+  if (!isCrawling(options) || settings.output === undefined || settings.format !== "ndjson") return undefined;
   const journal = `${settings.output}.crawl`;
   if (!resuming) await rm(journal, { force: true });
   else if (!existsSync(journal) && !settings.quiet) {

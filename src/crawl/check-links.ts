@@ -60,10 +60,12 @@ export class LinkChecks {
     private readonly check: CheckSettings,
     /** Queues a checked link (once: the frontier's seen-set decides). */
     private readonly enqueue: (item: CrawlItem) => void,
+    /** Told of each failed record held (the caller's live counts). */
+    private readonly onHeld?: ((record: TrawlRecord) => void) | undefined,
   ) {
     this.fragments = check.fragments
       ? new FragmentIndex(
-          (record) => this.held.hold(record),
+          (record) => this.hold(record),
           (key) => this.ok.add(key),
         )
       : null;
@@ -202,7 +204,7 @@ export class LinkChecks {
           this.ok.add(record.url);
           yield record;
         } else {
-          this.held.hold(record);
+          this.hold(record);
         }
       }
       this.fragments?.clear();
@@ -210,6 +212,11 @@ export class LinkChecks {
     } finally {
       this.close();
     }
+  }
+
+  private hold(record: TrawlRecord): void {
+    this.held.hold(record);
+    this.onHeld?.(record);
   }
 
   /** Removes the temporary files. */

@@ -82,6 +82,10 @@ export type CrawlKinds = readonly { name: string; carry: boolean }[] | null;
 /** What a local crawl is told besides its settings. */
 export interface LocalCrawlOptions {
   onWarning?: ((warning: { option: string; message: string }) => void) | undefined;
+  /** Every URL the crawl will fetch, as it is queued (from the input or a page). */
+  onQueued?: ((url: string) => void) | undefined;
+  /** With link checks: a failed record is held until the crawl ends. */
+  onHeld?: ((record: TrawlRecord) => void) | undefined;
   /** Pages already recorded (`--resume`): the journal queues only the others again. */
   done?: ((url: string) => boolean) | undefined;
   kinds?: CrawlKinds;
@@ -96,7 +100,7 @@ export async function startCrawl(
   seen: HashSet64,
   options: LocalCrawlOptions = {},
 ): Promise<Crawl> {
-  const { onWarning, done, kinds = null, readEveryPage = false } = options;
+  const { onWarning, onHeld, onQueued, done, kinds = null, readEveryPage = false } = options;
   const [{ Frontier }, { scanLinks }, { decodeText, isHtml }] = await Promise.all([
     import("./frontier.js"),
     import("./links.js"),
@@ -113,13 +117,18 @@ export async function startCrawl(
         option: "crawl.include",
         message: `\`${pattern.source.replaceAll("\\/", "/")}\` matched no link: patterns are tested against the whole URL (https://host/path), not the path alone`,
       }),
-    journal ? (item) => log?.noteItem(item) : null,
+    journal || onQueued
+      ? (item) => {
+          log?.noteItem(item);
+          onQueued?.(item.input.ok ? item.input.url : item.input.line);
+        }
+      : null,
   );
   if (journal && settings.journal !== undefined) {
     log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => frontier.restore(item));
   }
   const checks: LinkChecks | null = settings.check
-    ? new (await import("./check-links.js")).LinkChecks(settings, settings.check, (item) => frontier.enqueue(item))
+    ? new (await import("./check-links.js")).LinkChecks(settings, settings.check, (item) => frontier.enqueue(item), onHeld)
     : null;
   /** Offers a page's links (unless it sits at the depth limit); returns them for the cache. */
   const offer = (item: CrawlItem, outcome: FetchOutcome, given: readonly unknown[] | null | undefined): readonly unknown[] | null => {

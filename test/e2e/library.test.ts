@@ -4,7 +4,7 @@ import { trawl } from "../../dist/index.js";
 import { spawnCli } from "../helpers/cli.js";
 import { toArray } from "../helpers/iterables.js";
 import { recordFor } from "../helpers/records.js";
-import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
+import { type HttpTestServer, httpServer, page, sendHtml, sleep } from "../helpers/servers.js";
 
 let server: HttpTestServer;
 
@@ -141,6 +141,44 @@ describe("the CLI under a slow reader", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(0);
     expect(lines).toBe(total);
+  });
+});
+
+describe("onHeld and onQueued, while crawling and checking links", () => {
+  it("tells of each failure as it is held, long before the record comes out at the crawl's end", async () => {
+    let released = () => {};
+    const slowAnswered = new Promise<void>((resolve) => (released = resolve));
+    const site = await httpServer(async (req, res) => {
+      if (req.url === "/") return sendHtml(res, page("home", '<a href="/gone/1">1</a><a href="/gone/2">2</a><a href="/slow">slow</a>'));
+      if (req.url === "/slow") {
+        // Answers only once both failures were told of: without onHeld the test waits out its timeout.
+        await Promise.race([slowAnswered, sleep(5_000)]);
+        return sendHtml(res, page("slow"));
+      }
+      sendHtml(res, page("gone"), 404);
+    });
+    try {
+      const events: string[] = [];
+      let held = 0;
+      const queued: string[] = [];
+      const run = trawl([`${site.url}/`], {
+        crawl: true,
+        checkLinks: "external",
+        onQueued: (url) => queued.push(new URL(url).pathname),
+        onHeld: (record) => {
+          events.push(`held ${new URL(record.url).pathname} ${record.error?.code}`);
+          if (++held === 2) released();
+        },
+      });
+      for await (const record of run) events.push(`record ${new URL(record.url).pathname} ${record.ok}`);
+      expect(events.slice(0, 3).toSorted()).toEqual(["held /gone/1 EHTTP", "held /gone/2 EHTTP", "record / true"]);
+      expect(events.slice(3, 4)).toEqual(["record /slow true"]);
+      expect(events.slice(4).toSorted()).toEqual(["record /gone/1 false", "record /gone/2 false"]);
+      // Every URL the crawl took, once, as it was queued.
+      expect(queued).toEqual(["/", "/gone/1", "/gone/2", "/slow"]);
+    } finally {
+      await site.close();
+    }
   });
 });
 
