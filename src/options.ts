@@ -197,8 +197,8 @@ export interface TrawlOptions {
   /** Called when a URL starts being fetched (for in-flight counts). */
   onStart?: (url: string) => void;
   /**
-   * Crawling: called for every URL the crawl will fetch, as it is taken from the input or found on a
-   * page (for totals so far: each gets a record).
+   * Crawling: called for every URL the crawl queues, as it is taken from the input or found on a page
+   * (for totals so far: each gets a record, unless `crawl.maxPages` or an abort ends the crawl first).
    */
   onQueued?: (url: string) => void;
   /**

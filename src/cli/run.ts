@@ -108,6 +108,8 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
       : {}),
     onHeld: (record) => {
       held.records++;
+      // A missing fragment's record (`page#id`) stands for no URL the crawl queued.
+      if (record.error?.code === "EFRAGMENT") queued++;
       if (record.attempts > 0) held.fetched++;
     },
     ...(settings.verbose && !settings.quiet ? { onAttempt: (event) => process.stderr.write(attemptLine(event)) } : {}),
@@ -141,13 +143,13 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
       }
       // With --resume, or a crawl that keeps a journal to be resumed by, an aborted URL is left
       // unrecorded, so the next run fetches it again (and, crawling, finds its links).
+      if (record.attempts > 0) fetched++;
       if ((resume || journal) && record.error?.code === "EABORTED") {
         stats.add(record);
         continue;
       }
       stats.add(record);
       annotations?.add(record);
-      if (record.attempts > 0) fetched++;
       const room = emit(record);
       if (room) await room;
       const reportRoom = gate.add(record);

@@ -125,7 +125,11 @@ export async function startCrawl(
       : null,
   );
   if (journal && settings.journal !== undefined) {
-    log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => frontier.restore(item));
+    log = await journal.CrawlJournal.open(settings.journal, done, seen, (item) => {
+      // Queued by the run that was stopped: counted again for this run's totals, not journaled again.
+      onQueued?.(item.input.ok ? item.input.url : item.input.line);
+      frontier.restore(item);
+    });
   }
   const checks: LinkChecks | null = settings.check
     ? new (await import("./check-links.js")).LinkChecks(settings, settings.check, (item) => frontier.enqueue(item), onHeld)

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trawl } from "../../dist/index.js";
 import { collect, runCli, spawnCli } from "../helpers/cli.js";
 import { mulberry32 } from "../helpers/random.js";
 import { until } from "../helpers/wait.js";
@@ -136,5 +137,26 @@ describe("--resume --crawl", () => {
     expect(last.code, last.stderr).toBe(0);
     expect(await pagesIn(out)).toEqual(whole);
     expect(kills).toBeGreaterThan(0);
+  });
+});
+
+describe("a resumed crawl's totals (onQueued)", () => {
+  it("tells of the pages the journal brings back: every record of the resumed run was queued", async () => {
+    const journal = path.join(folder, "library.crawl");
+    const options = { crawl: { depth: 1000, journal }, concurrency: 4 };
+    const recorded = new Set<string>();
+    for await (const record of trawl([`${server.url}/p/0`], options)) {
+      recorded.add(record.url);
+      if (recorded.size === 20) break;
+    }
+    expect(existsSync(journal), "a crawl left early keeps its journal").toBe(true);
+    const queued = new Set<string>();
+    const resumed: string[] = [];
+    const skip = (key: string) => recorded.has(key);
+    for await (const record of trawl([`${server.url}/p/0`], { ...options, skip, onQueued: (url) => queued.add(url) })) {
+      resumed.push(record.url);
+    }
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed.filter((url) => !queued.has(url))).toEqual([]);
   });
 });

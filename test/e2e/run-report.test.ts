@@ -40,10 +40,14 @@ describe("an interrupted run's summary", () => {
   it("says it was interrupted and counts aborted URLs apart from failures", async () => {
     const summaryFile = join(dir, "interrupted.json");
     const child = spawnCli(["-r", "0", "--summary", summaryFile, `${server.url}/a`, `${server.url}/missing`, `${server.url}/slow`]);
+    let written = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (written += chunk));
     const done = collect(child);
-    // /a and /missing answered, /slow hanging; then a moment for trawl to write their records.
-    await until(() => requestsTo(server, "/slow").length === 1 && server.inFlight === 1 && server.requests >= 3, "/slow to hang");
-    await sleep(300);
+    // /a and /missing recorded, /slow hanging: not a fixed delay, which a loaded machine outruns.
+    await until(
+      () => requestsTo(server, "/slow").length === 1 && server.inFlight === 1 && written.split("\n").length - 1 === 2,
+      "two records written and /slow hanging",
+    );
     child.kill("SIGINT");
     const result = await done;
     expect(result.code).toBe(130);

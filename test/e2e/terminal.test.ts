@@ -125,7 +125,10 @@ beforeAll(async () => {
       "/evil": (_req, res) => sendHtml(res, page(PAYLOAD, "<h1>gone</h1>"), 404),
       // A site whose two broken links fail at once while one page is slow: link checks hold the failures.
       "/checked/": (_req, res) =>
-        sendHtml(res, page("home", '<a href="/checked/gone/1">1</a><a href="/checked/gone/2">2</a><a href="/checked/slow">s</a>')),
+        sendHtml(
+          res,
+          page("home", '<a href="/checked/gone/1">1</a><a href="/checked/gone/2">2</a><a href="/checked/slow">s</a><a href="#nope">n</a>'),
+        ),
       "/checked/gone/*": (_req, res) => sendHtml(res, page("gone"), 404),
       "/checked/slow": async (_req, res) => {
         // Answers when the test has read the spinner (10 s at most, so that a failure cannot hang it).
@@ -229,26 +232,27 @@ describe.skipIf(!existsSync(TMUX))("trawl in a terminal (tmux pane)", () => {
   it("counts link-check failures on the spinner as they happen, though their records come at the end", async () => {
     const out = join(dir, "checked.ndjson");
     const pane = await openPane(
-      `$TRAWL --crawl --check-links ${quote(`${server.url}/checked/`)} > ${quote(out)}\necho "EXIT=$?" > "$EXIT_FILE"`,
+      `$TRAWL --crawl --check-links --check-fragments ${quote(`${server.url}/checked/`)} > ${quote(out)}\necho "EXIT=$?" > "$EXIT_FILE"`,
     );
-    // While /checked/slow is in flight: both failures counted, one URL in flight, and the crawl's total
-    // so far (four pages queued; more may come). Before, the line said "1/1 done, 1 ok, 0 failed, …,
-    // 3 in flight" until the end.
+    // While /checked/slow is in flight: the three failures counted (two 404s and the missing fragment
+    // #nope), one URL in flight, and the crawl's total so far (four pages queued and the fragment's
+    // record; more may come). Before, the line said "1/1 done, 1 ok, 0 failed, …, 3 in flight" until the end.
     const line = await waitFor(
-      async () => nonEmptyLines(await pane.screen()).find((text) => / done, 1 ok, 2 failed/.test(text)),
-      "the spinner counting the two held failures",
+      async () => nonEmptyLines(await pane.screen()).find((text) => / done, 1 ok, 3 failed/.test(text)),
+      "the spinner counting the three held failures",
       { everyMs: POLL_MS, timeoutMs: 8_000 },
     );
     expect(existsSync(pane.exitFile)).toBe(false);
-    expect(line).toMatch(/ 3\/4\+ done, 1 ok, 2 failed, [\d.]+ URLs\/s, 1 in flight/);
+    expect(line).toMatch(/ 4\/5\+ done, 1 ok, 3 failed, [\d.]+ URLs\/s, 1 in flight/);
     answerSlow();
     expect(await pane.exitStatus(15_000)).toBe(1);
-    expect(await pane.screen()).toContain("trawl: 4 URLs, 2 ok, 2 failed");
+    expect(await pane.screen()).toContain("trawl: 5 URLs, 2 ok, 3 failed");
     const records = parseRecords(readFileSync(out, "utf8"));
     // The ok records as they finished, then the held failures (in the order they were held).
     const written = records.map((record) => `${new URL(record.url).pathname} ${record.ok}`);
     expect(written.slice(0, 2)).toEqual(["/checked/ true", "/checked/slow true"]);
-    expect(written.slice(2).toSorted()).toEqual(["/checked/gone/1 false", "/checked/gone/2 false"]);
+    expect(written.slice(2).toSorted()).toEqual(["/checked/ false", "/checked/gone/1 false", "/checked/gone/2 false"]);
+    expect(records.find((record) => record.error?.code === "EFRAGMENT")?.url).toBe(`${server.url}/checked/#nope`);
   });
 
   it("never lets escape sequences from a page title or an input line act on the terminal", async () => {
