@@ -439,7 +439,8 @@ export function resolveOptions(options: TrawlOptions = {}): ResolvedOptions {
   const concurrency = integer("concurrency", options.concurrency, DEFAULTS.concurrency, 1);
   const accepts = resolveAccept(options.accept);
   const crawl = resolveCrawl(options.crawl, (options.follow ?? []).length > 0 || options.recipe !== undefined);
-  const check = resolveChecks(options.checkLinks, options.checkFragments, crawl !== null, accepts);
+  const checkContext = { crawling: crawl !== null, cache: options.cache !== undefined, shared: options.frontier !== undefined };
+  const check = resolveChecks(options.checkLinks, options.checkFragments, checkContext, accepts);
   return {
     concurrency,
     perHostConcurrency: Math.min(concurrency, integer("perHostConcurrency", options.perHostConcurrency, concurrency, 1)),

@@ -157,6 +157,7 @@ export function createVisit(settings: VisitSettings): { fetch: (item: CrawlItem)
     let selected: FollowedLink[] | null = null;
     let record: TrawlRecord | Promise<TrawlRecord>;
     try {
+      page.pageRead?.(done.item, done.outcome);
       record = recordOf(
         done,
         () => selected,

@@ -8,7 +8,7 @@ import type { LinkedFrom, TrawlRecord } from "../record.js";
 import { terminalSafe } from "./terminal-text.js";
 
 /** Failed URLs listed at most; the rest are counted. */
-export const MAX_LISTED = 100;
+const MAX_LISTED = 100;
 
 interface Failure {
   url: string;

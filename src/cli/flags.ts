@@ -199,12 +199,15 @@ function failOnCodes(text: string | undefined): ErrorCode[] | null {
 
 /**
  * `--check-links [all]` takes an optional value, so commander hands over as its value whatever word
- * follows it: `trawl --crawl --check-links https://site/` gives the URL. That word goes back to the URLs.
+ * follows it: `trawl --crawl --check-links https://site/` gives the URL, which goes back to the URLs.
+ * `external` (the default, said outright) and `all` are the values; any other word is a mistake.
  */
 function checkLinksOf(value: string | boolean | undefined, urls: string[]): "external" | "all" | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return "external";
-  if (value.toLowerCase() === "all") return "all";
+  const word = value.toLowerCase();
+  if (word === "all" || word === "external") return word;
+  if (!/^https?:\/\//i.test(value)) throw new UsageError(`--check-links takes all or external (or nothing), got \`${value}\``);
   urls.unshift(value);
   return "external";
 }

@@ -71,7 +71,8 @@ export function toCliError(error: UsageError, raw: ReadonlyMap<string, string> =
   const flag = flagOf(option);
   if (error.expected === undefined) {
     const message = error.message.startsWith(option) ? `${flag}${error.message.slice(option.length)}` : error.message;
-    return new UsageError(message);
+    // Another option named in the text, in backquotes (`cache`), is said as its flag too.
+    return new UsageError(message.replace(/`([A-Za-z.]+)`/g, (quoted, name: string) => FLAGS[name]?.flag ?? quoted));
   }
   const expected = FLAGS[option]?.expected ?? error.expected;
   const given = raw.get(option) ?? error.got;

@@ -14,7 +14,7 @@ import { Annotations, appendStepSummary } from "./github.js";
 import { Gate, type GateSummary } from "./gate.js";
 import { EXIT_CODE, SIGNAL_EXIT_CODE as SIGNAL_EXIT } from "./exit-code.js";
 import { Output } from "./output.js";
-import { assertWritableFile } from "./writable.js";
+import { assertDistinctFiles, assertWritableFile } from "./writable.js";
 import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
 import { flagOf } from "./option-flags.js";
 import { attemptLine, type Spinner, startSpinner, summaryText } from "./progress.js";
@@ -49,13 +49,19 @@ function formatFor(options: TrawlOptions, settings: CliSettings, onTerminal: boo
  * still flush every finished record; a second signal exits at once.
  */
 export async function run(options: TrawlOptions, settings: CliSettings): Promise<number> {
+  assertDistinctFiles([
+    ["--cache", options.cache],
+    ["--output", settings.output],
+    ["--junit", settings.junitFile],
+    ["--summary", settings.summaryFile],
+  ]);
   await assertReadable(settings.sources);
   for (const sitemap of options.sitemaps ?? []) if (!/^https?:/i.test(sitemap)) await assertReadableFile(sitemap, "--sitemap");
   if (settings.summaryFile !== undefined) await assertWritableFile(settings.summaryFile, "--summary");
   if (settings.junitFile !== undefined) await assertWritableFile(settings.junitFile, "--junit");
   // Checked before the output file is opened (and truncated): a bad --save stops the run untouched.
   if (options.saveDir !== undefined) await prepareSaveDir(options.saveDir);
-  await checkCacheOption(options, settings.output);
+  await checkCacheOption(options);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
   const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));

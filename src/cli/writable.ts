@@ -4,6 +4,21 @@ import path from "node:path";
 import { UsageError } from "../errors.js";
 
 /**
+ * Refuses two flags naming one file (`-o r.xml --junit r.xml`): each file would truncate the other.
+ * Checked before any of them is opened; `files` are [flag, path], in the order messages name them.
+ */
+export function assertDistinctFiles(files: readonly (readonly [flag: string, file: string | undefined])[]): void {
+  const named = new Map<string, string>();
+  for (const [flag, file] of files) {
+    if (file === undefined) continue;
+    const key = path.resolve(file);
+    const other = named.get(key);
+    if (other !== undefined) throw new UsageError(`${other} and ${flag} name the same file (${file}): each needs a file of its own`);
+    named.set(key, flag);
+  }
+}
+
+/**
  * Checks, before anything is fetched, that a file named by a flag (`--summary`, `--junit`, …) can be
  * written: an existing file must be a writable file, a new one needs a writable folder. Finding out
  * at the end of a long run would lose what the file was for.

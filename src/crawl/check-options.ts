@@ -13,14 +13,23 @@ export interface CheckSettings {
   accepts: (status: number) => boolean;
 }
 
+/** What else the run does that link checks depend on. */
+export interface CheckContext {
+  crawling: boolean;
+  /** A response cache: a page it answers with a 304 is not read. */
+  cache: boolean;
+  /** A crawl shared through Redis (`frontier`). */
+  shared: boolean;
+}
+
 /**
- * Checks `checkLinks` and `checkFragments`; both need a crawl (only a crawl reads pages for links).
- * Returns undefined when neither is on.
+ * Checks `checkLinks` and `checkFragments`; both need a crawl (only a crawl reads pages for links)
+ * that reads every page it takes. Returns undefined when neither is on.
  */
 export function resolveChecks(
   checkLinks: unknown,
   checkFragments: unknown,
-  crawling: boolean,
+  context: CheckContext,
   accepts: (status: number) => boolean,
 ): CheckSettings | undefined {
   if (checkLinks !== undefined && checkLinks !== false && checkLinks !== "external" && checkLinks !== "all") {
@@ -31,7 +40,17 @@ export function resolveChecks(
   const links = checkLinks ?? false;
   const fragments = checkFragments ?? false;
   if (!links && !fragments) return undefined;
-  if (!crawling) throw optionError(links ? "checkLinks" : "checkFragments", "needs crawl: only a crawl reads pages for their links");
+  const option = links ? "checkLinks" : "checkFragments";
+  if (!context.crawling) throw optionError(option, "needs crawl: only a crawl reads pages for their links");
+  // Either would pass a broken link in silence: refused rather than half done.
+  if (context.cache) {
+    throw optionError(
+      option,
+      "cannot be combined with `cache`: a page the cache answers with a 304 is not read, and the checks need its links and ids",
+    );
+  }
+  if (context.shared)
+    throw optionError(option, "cannot be combined with `frontier` yet: a crawl shared through Redis does not check links");
   return { links, fragments, accepts };
 }
 

@@ -9,7 +9,7 @@ import type { HashSet64 } from "../urls/seen-set.js";
 import type { FollowedLink } from "../extract/follow-links.js";
 import type { CrawlItem, CrawlSettings, SelectedLink } from "./frontier.js";
 import type { CrawlJournal } from "./journal.js";
-import type { LinkChecks } from "./check-links.js";
+import type { LinkChecks, PageRead } from "./check-links.js";
 
 export interface Crawl {
   /** The URLs to fetch: the input first-come, then the links found, each once. */
@@ -23,6 +23,11 @@ export interface Crawl {
    * was not read), instead of its body's. Returns the page's links (for the cache), or null.
    */
   pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): readonly unknown[] | null;
+  /**
+   * Following chosen links, a fetched page before its extraction (which may move its body to a parse
+   * thread): link checks read its links, ids and resources here, and take them in `pageDone`.
+   */
+  pageRead?: ((item: CrawlItem, outcome: FetchOutcome) => void) | undefined;
   /**
    * The item's record is made (null: none, the run stopped before the item started), after
    * `pageDone`. Resolves true when the record is to be yielded. A shared crawl commits it here
@@ -134,14 +139,22 @@ export async function startCrawl(
   const checks: LinkChecks | null = settings.check
     ? new (await import("./check-links.js")).LinkChecks(settings, settings.check, (item) => frontier.enqueue(item), onHeld)
     : null;
+  /** Following chosen links with checks: each page's links and tags, read before its extraction, until its links are known. */
+  const readForChecks = new Map<CrawlItem, { page: PageRead; links: string[] }>();
   /** Offers a page's links (unless it sits at the depth limit); returns them for the cache. */
   const offer = (item: CrawlItem, outcome: FetchOutcome, given: readonly unknown[] | null | undefined): readonly unknown[] | null => {
     const from = fromPage(item, outcome);
-    if (settings.links === "selected") {
+    // A checked link is never extracted: its ids are read below, as in a plain crawl.
+    if (settings.links === "selected" && item.check === undefined) {
+      const read = readForChecks.get(item);
+      readForChecks.delete(item);
       const selected = (given ?? null) as readonly FollowedLink[] | null;
-      if (selected === null || selected.length === 0) return selected;
-      if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
-      frontier.offerSelected(selectedLinks(selected, kinds), from, kinds !== null && kinds.length > 1);
+      if (selected !== null && selected.length > 0) {
+        if (outcome.finalUrl !== (item.input.ok ? item.input.url : null)) seen.add(outcome.finalUrl);
+        frontier.offerSelected(selectedLinks(selected, kinds), from, kinds !== null && kinds.length > 1);
+      }
+      // The checks take every a[href] of the page, followed or not (its links out of scope, its fragments).
+      read?.page.linksRead(read.links, from);
       return selected;
     }
     const follows = item.depth < settings.maxDepth && item.check === undefined;
@@ -171,6 +184,20 @@ export async function startCrawl(
   };
   return {
     items: () => frontier.items(),
+    pageRead:
+      checks && settings.links === "selected"
+        ? (item, outcome) => {
+            const body = outcome.body;
+            if (item.check !== undefined || !body || !isHtml(outcome.contentType, body)) return;
+            // Read as a plain crawl reads a page: its tags with its links, or past the depth limit its ids alone.
+            const follows = item.depth < settings.maxDepth;
+            const page = checks.readPage(item, outcome, follows);
+            if (page === null) return;
+            const html = decodeText(body, outcome.contentType);
+            if (!follows) page.readIds(html);
+            else readForChecks.set(item, { page, links: scanLinks(html, outcome.finalUrl, settings.followNofollow, page.onTag).links });
+          }
+        : undefined,
     pageDone(item, outcome, given) {
       try {
         if (!outcome) return null;

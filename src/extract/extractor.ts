@@ -1,4 +1,4 @@
-import type { ExtractionPlan } from "./plan.js";
+import { type ExtractionPlan, isEmptyPlan } from "./plan.js";
 import type { Extraction } from "./select.js";
 import { quickTitleOf } from "./title-byte-scan.js";
 
@@ -13,7 +13,7 @@ export interface Extractor {
   close(): Promise<void>;
 }
 
-const isEmpty = (plan: ExtractionPlan | undefined): boolean => plan === undefined || (plan.fields.length === 0 && plan.follow.length === 0);
+const isEmpty = (plan: ExtractionPlan | undefined): boolean => plan === undefined || isEmptyPlan(plan);
 
 /** The title alone: the byte scan on the main thread, or a tokenizer pass that stops at `</title>` when the scan cannot tell. */
 function titleOnly(): (body: Buffer, contentType: string | null) => Extraction | Promise<Extraction> {

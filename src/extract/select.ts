@@ -7,7 +7,7 @@ import { compileFilters } from "./filters.js";
 import { type FollowedLink, followLinks } from "./follow-links.js";
 import { parseHtml } from "./parse-html.js";
 import { attributeValue, documentBase } from "./page-urls.js";
-import type { ExtractionPlan, FieldPlan } from "./plan.js";
+import { type ExtractionPlan, type FieldPlan, isEmptyPlan } from "./plan.js";
 import { innerHtmlOf, outerHtmlOf } from "./serialize-html.js";
 import { collapseWhitespace } from "./title-byte-scan.js";
 
@@ -160,7 +160,7 @@ class PageReader {
 export function extract(html: string, finalUrl: string, plan: ExtractionPlan): Extraction {
   const document = parseHtml(html);
   const title = titleOf(document);
-  if (plan.fields.length === 0 && plan.follow.length === 0) return { title, data: {} };
+  if (isEmptyPlan(plan)) return { title, data: {} };
   let fields = runnable.get(plan);
   if (!fields) {
     fields = runnableFields(plan.fields);

@@ -60,6 +60,12 @@ beforeAll(async () => {
     "/outbound": () => html(`<a href="${E}/ok#here">there</a><a href="${E}/ok#nope">not there</a><a href="${E}/gone">no fragment</a>`),
     "/small": () => html('<a href="/broken">broken</a><a href="/docs#absent">absent</a><a href="/docs#present">present</a>'),
     "/docs": () => html('<h2 id="present">present</h2>'),
+    // Followed by a selector (--follow a.next, or a recipe): the checks read every a[href] of it all the same.
+    "/chosen": () =>
+      html(
+        `<a class="next" href="/docs">next</a><a href="${E}/gone">404</a><a href="${E}/ok#nope">no such id</a>` +
+          '<a href="/chosen#absent">absent</a><a href="/chosen#top">top</a><h1 id="top">top</h1><a href="/broken">not chosen</a>',
+      ),
     "/big": () => html(Array.from({ length: 100_000 }, (_, i) => `<i id="id-${i}"></i>`).join("")),
     "/broken": () => html("<p>not here</p>", 404),
     "/missing.png": () => ({ status: 404, type: "text/plain", body: "no" }),
@@ -92,6 +98,7 @@ afterAll(async () => {
 const methodsFor = (server: HttpTestServer, path: string) =>
   server.log.filter((request: SeenRequest) => request.url === path).map((r) => r.method);
 const failedOf = (records: TrawlRecord[]) => records.filter((record) => !record.ok);
+const requestsOf = (server: HttpTestServer, path: string) => server.log.filter((request: SeenRequest) => request.url === path).length;
 const errorLines = (stderr: string) => stderr.split("\n").filter((line) => /^::(error|warning)/.test(line));
 
 describe("--check-links all --check-fragments, with --junit and GITHUB_STEP_SUMMARY", () => {
@@ -303,6 +310,36 @@ describe("--check-fragments alone", () => {
     expect(methodsFor(external, "/ok")).toEqual(["GET"]);
     expect(methodsFor(external, "/gone")).toEqual([]);
     expect(methodsFor(external, "/not-followed")).toEqual([]);
+  });
+});
+
+describe("link checks while following chosen links (--follow, a recipe)", () => {
+  const expectChecked = (result: CliResult) => {
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.records.map((record) => [record.url, record.ok, record.error?.code ?? null]).sort()).toEqual(
+      [
+        [`${site.url}/chosen`, true, null],
+        [`${site.url}/docs`, true, null],
+        [`${external.url}/ok`, true, null],
+        [`${external.url}/gone`, false, "EHTTP"],
+        [`${external.url}/ok#nope`, false, "EFRAGMENT"],
+        [`${site.url}/chosen#absent`, false, "EFRAGMENT"],
+      ].sort(),
+    );
+    for (const record of failedOf(result.records)) expect(record.linkedFrom, record.url).toEqual({ urls: [`${site.url}/chosen`], more: 0 });
+  };
+
+  it("--follow: the links out of scope and the fragments of every page read are checked; in-scope links not chosen are not fetched", async () => {
+    site.resetStats();
+    const result = await runCli(["--follow", "a.next", "--check-links", "--check-fragments", "-r", "0", `${site.url}/chosen`]);
+    expectChecked(result);
+    expect(requestsOf(site, "/broken")).toBe(0);
+  });
+
+  it("a recipe: the same checks, whatever the kind of page", async () => {
+    const recipe = join(dir, "checked-recipe.json");
+    writeFileSync(recipe, JSON.stringify({ start: [`${site.url}/chosen`], pages: { list: { follow: { doc: "a.next" } }, doc: {} } }));
+    expectChecked(await runCli(["--recipe", recipe, "--check-links", "--check-fragments", "-r", "0"]));
   });
 });
 

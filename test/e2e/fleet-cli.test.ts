@@ -55,6 +55,19 @@ async function keysOf(job: string): Promise<string[]> {
 }
 
 describe("workers from the command line", () => {
+  it("a worker with --cache re-crawls an unchanged site from its 304s: the stored links are offered again", async () => {
+    const tree = await site(30);
+    const cache = file("fleet.cache");
+    const first = await runCli([...worker(newJob()), "--cache", cache, "-o", file("cache-1.ndjson"), tree.root]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(new Set(urlsIn("cache-1.ndjson"))).toEqual(new Set(tree.urls));
+    const second = await runCli([...worker(newJob()), "--cache", cache, "-o", file("cache-2.ndjson"), tree.root]);
+    expect(second.code, second.stderr).toBe(0);
+    const records = lines("cache-2.ndjson").map((line) => JSON.parse(line) as { url: string; cached?: boolean });
+    expect(new Set(records.map((record) => record.url))).toEqual(new Set(tree.urls));
+    expect(records.filter((record) => record.cached !== true)).toEqual([]);
+  });
+
   it("two workers share the crawl; --status counts it; --export writes it once and removes only this job's keys", async () => {
     const tree = await site(60, 5);
     const job = newJob();

@@ -43,6 +43,14 @@ export async function treeSite(pages: number, delayMs = 0): Promise<TreeSite> {
         response.end("not found");
         return;
       }
+      // An ETag, answered with a 304: a worker with a response cache re-crawls the tree at the cost of its 304s.
+      const etag = `"p${n}"`;
+      response.setHeader("etag", etag);
+      if (request.headers["if-none-match"] === etag) {
+        response.statusCode = 304;
+        response.end();
+        return;
+      }
       response.setHeader("content-type", "text/html; charset=utf-8");
       response.end(page(n, pages));
     };

@@ -26,6 +26,8 @@ describe("a flag's file or folder that cannot be written", () => {
     ["--summary into a folder", ["--summary", "."], /^trawl: --summary \.: cannot write it \(EISDIR\)$/],
     ["--summary in a missing folder", ["--summary", "nowhere/s.json"], /^trawl: --summary nowhere\/s\.json: cannot write it \(ENOENT\)$/],
     ["--output into a folder", ["-o", "."], /^trawl: --output \.: cannot write it \(EISDIR\)$/],
+    ["--junit naming the output", ["--junit", "keep.ndjson"], /^trawl: --output and --junit name the same file \(keep\.ndjson\)/],
+    ["--summary naming the output", ["--summary", "./keep.ndjson"], /^trawl: --output and --summary name the same file/],
   ])("%s: exit 2, one line naming it, nothing fetched or written", async (_name, args, message) => {
     const before = server.requests;
     const output = args.includes("-o") ? [] : ["-o", "keep.ndjson"];

@@ -81,10 +81,29 @@ describe("flags", () => {
     expect(parseFlags(URLS, raw(), true).settings).toMatchObject({ failOn: null, junitFile: undefined });
   });
 
+  it("--check-links takes external (the default, said outright) or all, and refuses another word", () => {
+    expect(parseFlags(URLS, raw({ crawl: true, checkLinks: "external" }), true).options.checkLinks).toBe("external");
+    expect(parseFlags(URLS, raw({ crawl: true, checkLinks: "ALL" }), true).options.checkLinks).toBe("all");
+    expect(parseFlags(URLS, raw({ crawl: true, checkLinks: "external" }), true).settings.sources).toEqual([{ kind: "list", urls: URLS }]);
+    expect(cliMessage(URLS, { crawl: true, checkLinks: "al" })).toBe("--check-links takes all or external (or nothing), got `al`");
+  });
+
   it("a URL right after --check-links (its optional value) is a URL", () => {
     const { options, settings } = parseFlags(["https://b.test/"], raw({ crawl: true, checkLinks: "https://a.test/" }), true);
     expect(options.checkLinks).toBe("external");
     expect(settings.sources).toEqual([{ kind: "list", urls: ["https://a.test/", "https://b.test/"] }]);
+  });
+
+  it("refuses checks that a response cache or a shared crawl would pass in silence", () => {
+    expect(usageError(() => resolveOptions({ crawl: true, checkLinks: "external", cache: "site.cache" })).message).toBe(
+      "checkLinks cannot be combined with `cache`: a page the cache answers with a 304 is not read, and the checks need its links and ids",
+    );
+    expect(cliMessage(URLS, { crawl: true, checkFragments: true, cache: "site.cache" })).toBe(
+      "--check-fragments cannot be combined with --cache: a page the cache answers with a 304 is not read, and the checks need its links and ids",
+    );
+    expect(cliMessage(URLS, { crawl: true, checkLinks: true, frontier: "redis://127.0.0.1:6379/0", job: "site" })).toBe(
+      "--check-links cannot be combined with --frontier yet: a crawl shared through Redis does not check links",
+    );
   });
 
   it("says what is wrong with the flag typed", () => {

@@ -172,8 +172,12 @@ export class SharedCrawl implements Crawl {
     await this.frontier.offer(entries);
   }
 
-  /** Keeps the page's new links until its record is committed with them. */
-  pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): null {
+  /**
+   * Keeps the page's new links until its record is committed with them. A plain crawl's links are
+   * read from the body, or with a response cache are the stored ones of a 304 (`given`), and are
+   * returned for the cache to keep.
+   */
+  pageDone(item: CrawlItem, outcome: FetchOutcome | null, given?: readonly unknown[] | null): readonly unknown[] | null {
     const selected = (given ?? null) as readonly FollowedLink[] | null;
     const pending = this.pending.get(item);
     if (!pending) return null;
@@ -197,7 +201,12 @@ export class SharedCrawl implements Crawl {
       }
       return null;
     }
-    const found = this.settings.readLinks(item, outcome);
+    const found =
+      given === null || given === undefined
+        ? this.settings.readLinks(item, outcome)
+        : item.depth < crawl.maxDepth
+          ? { links: given as readonly string[], from: fromPage(item, outcome) }
+          : null;
     if (!found) return null;
     const seed = new URL(found.from.seed);
     for (const link of found.links) {
@@ -205,7 +214,7 @@ export class SharedCrawl implements Crawl {
       pending.links.push(entryOf(linkItem(link, found.from)));
       pending.linkUrls.push(link);
     }
-    return null;
+    return found.links;
   }
 
   /**

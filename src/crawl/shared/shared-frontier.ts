@@ -196,11 +196,6 @@ export class SharedFrontier {
     });
   }
 
-  /** Claims this worker holds now. */
-  get heldClaims(): number {
-    return this.held.size;
-  }
-
   /** The job's counts. */
   async status(): Promise<FrontierStatus> {
     return (await readJobState(this.link, this.keys)).status;
