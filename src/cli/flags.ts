@@ -301,6 +301,12 @@ export function parseFlags(urls: string[], flags: RawFlags, stdinIsTTY: boolean)
   const format = formatOf(flags.format, flags.output);
   if (flags.resume && flags.output === undefined) throw new UsageError("--resume needs --output FILE (the records to resume from)");
   if (flags.resume && format !== "ndjson") throw new UsageError(`--resume works with ndjson output, got --format ${format}`);
+  if (flags.resume && (checkLinks || flags.checkFragments)) {
+    const flag = checkLinks ? "--check-links" : "--check-fragments";
+    throw new UsageError(
+      `--resume cannot be combined with ${flag}: a resumed run would not know which pages link to those recorded before`,
+    );
+  }
 
   try {
     resolveOptions(options);

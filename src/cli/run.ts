@@ -215,9 +215,11 @@ function isCrawling(options: TrawlOptions): boolean {
 /**
  * A crawl written to an NDJSON file keeps a journal beside it (`<output>.crawl`) while it runs, so
  * that `--resume` can continue it (crawl/journal.ts). A run that is not resuming starts a new one.
+ * A run checking links keeps none: it cannot be resumed (flags.ts).
  */
 async function crawlJournal(options: TrawlOptions, settings: CliSettings, resuming: boolean): Promise<string | undefined> {
   if (!isCrawling(options) || settings.output === undefined || settings.format !== "ndjson") return undefined;
+  if (options.checkLinks || options.checkFragments) return undefined;
   const journal = `${settings.output}.crawl`;
   if (!resuming) await rm(journal, { force: true });
   else if (!existsSync(journal) && !settings.quiet) {

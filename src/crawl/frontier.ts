@@ -77,10 +77,10 @@ export class Frontier {
    * Links to another page of the kind they were found on (a recipe's pagination: list → list), taken
    * before the rest. A paginated site is a chain, each next page known only once the one before is
    * read: fetching the chain first keeps it from waiting behind every detail page found so far.
-   * Small (one or two links a page), so it is a plain array.
+   * Usually small (one or two links a page), but a kind that links to its own kind from every page
+   * (related books) makes it as long as the crawl: it spills like the other queue.
    */
-  private readonly chain: CrawlItem[] = [];
-  private chainIndex = 0;
+  private readonly chain = new SpillQueue<CrawlItem>();
   private inFlight = 0;
   private taken = 0;
   private wake: (() => void) | null = null;
@@ -188,15 +188,7 @@ export class Frontier {
   }
 
   private next(): CrawlItem | undefined {
-    if (this.chainIndex < this.chain.length) {
-      const item = this.chain[this.chainIndex++];
-      if (this.chainIndex === this.chain.length) {
-        this.chain.length = 0;
-        this.chainIndex = 0;
-      }
-      return item;
-    }
-    return this.queue.shift();
+    return this.chain.shift() ?? this.queue.shift();
   }
 
   /** The items to fetch, in the order to fetch them. */
@@ -205,6 +197,7 @@ export class Frontier {
       yield* this.ordered();
     } finally {
       this.queue.dispose();
+      this.chain.dispose();
     }
   }
 

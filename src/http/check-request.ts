@@ -6,7 +6,7 @@
  * GET whose body is not read. 408 and 429 are not a refusal of HEAD: the retry policy has them.
  */
 import type { FetchSettings } from "./fetch-page.js";
-import { type FetchOutcome, fetchWithRetry, type RetrySettings } from "./fetch-with-retry.js";
+import { type FetchOutcome, fetchWithRetry, isSuccess, type RetrySettings } from "./fetch-with-retry.js";
 
 /** Whether a HEAD's outcome says "ask again with GET" rather than anything about the resource. */
 export function headRefused(outcome: FetchOutcome, accepts: (status: number) => boolean): boolean {
@@ -29,7 +29,7 @@ export async function checkWithRetry(
   key: string,
 ): Promise<FetchOutcome> {
   const first = await fetchWithRetry(url, head, retry, signal, key);
-  if (signal.aborted || !headRefused(first, retry.accepts ?? ((status) => status >= 200 && status <= 299))) return first;
+  if (signal.aborted || !headRefused(first, retry.accepts ?? isSuccess)) return first;
   const second = await fetchWithRetry(url, get, retry, signal, key);
   return { ...second, attempts: first.attempts + second.attempts };
 }

@@ -23,7 +23,8 @@ export interface RetrySettings {
   accepts?: ((status: number) => boolean) | undefined;
 }
 
-const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
+/** The statuses that count as ok when `accept` says nothing: 2xx. */
+export const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 
 const aborted = (url: string, attempts: number): FetchOutcome => ({
   finalUrl: url,

@@ -3,7 +3,7 @@ import type { FollowedLink } from "../extract/follow-links.js";
 import type { Extraction } from "../extract/select.js";
 import type { Extractor } from "../extract/extractor.js";
 import { isHtml } from "../extract/charset.js";
-import type { FetchOutcome } from "../http/fetch-with-retry.js";
+import { type FetchOutcome, isSuccess } from "../http/fetch-with-retry.js";
 import type { ExtractedValue, TrawlRecord } from "../record.js";
 import { saveBody } from "./save-body.js";
 
@@ -75,8 +75,6 @@ export interface RecordContext {
   /** The statuses that count as ok (`accept`); undefined: 2xx. */
   accepts?: ((status: number) => boolean) | undefined;
 }
-
-const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 
 /**
  * Builds the record of a fetched URL: body saved, extraction for HTML bodies (any status), the

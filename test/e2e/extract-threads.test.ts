@@ -6,7 +6,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { UsageError } from "../../dist/errors.js";
 import { createExtractor, type Extractor } from "../../dist/extract/extractor.js";
+import { ExtractWorkers } from "../../dist/extract/parse-threads.js";
+import type { FetchOutcome } from "../../dist/http/fetch-with-retry.js";
 import { planExtraction } from "../../dist/extract/plan.js";
+import { fetchedRecord } from "../../dist/records/make-record.js";
 
 let extractor: Extractor | undefined;
 afterEach(async () => {
@@ -71,6 +74,50 @@ describe("createExtractor", () => {
     expect(await extractor.extract(Buffer.from(deep), "text/html", "https://x.test/")).toEqual({
       title: null,
       data: { outer: "bottom", deep: "bottom" },
+    });
+  });
+});
+
+describe("a page that cannot be parsed (SPEC §3)", () => {
+  it("a parse thread's failure rejects that page alone; the next page is parsed", async () => {
+    const workers = new ExtractWorkers([planExtraction({ select: { h: "h3" } })], 1);
+    try {
+      await expect(workers.extract(Buffer.from(LIST), "text/html", "https://shop.test/", 7)).rejects.toThrow(
+        /^extraction failed: no extraction plan 7$/,
+      );
+      const next = await workers.extract(Buffer.from(LIST), "text/html", "https://shop.test/", 0);
+      expect(next.data).toEqual({ h: "Book 0" });
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("costs its own record: EPROTOCOL with the reason, the status kept", async () => {
+    const failing: Extractor = {
+      extract: () => Promise.reject(new Error("parse thread exited with code 1")),
+      close: async () => undefined,
+    };
+    const outcome: FetchOutcome = {
+      finalUrl: "https://shop.test/",
+      status: 200,
+      contentType: "text/html",
+      body: Buffer.from(LIST),
+      error: null,
+      retryAfterMs: null,
+      responseHeaders: null,
+      requestHeaders: null,
+      attempts: 1,
+    };
+    const record = await fetchedRecord("https://shop.test/", outcome, performance.now(), {
+      extractor: failing,
+      saveDir: undefined,
+      place: undefined,
+    });
+    expect(record).toMatchObject({
+      ok: false,
+      status: 200,
+      title: null,
+      error: { code: "EPROTOCOL", message: "the page could not be parsed: parse thread exited with code 1" },
     });
   });
 });

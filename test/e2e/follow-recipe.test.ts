@@ -78,6 +78,17 @@ describe("--recipe", () => {
     expect(new Set(rows.map((row) => row[12]))).toEqual(new Set(["list", "book"]));
   });
 
+  it("URLs given beside a recipe are pages of its first kind", async () => {
+    const { start: _start, ...noStart } = recipeFor(shop.origin) as { start: string[] };
+    const result = await runCli(["--recipe", writeRecipe("no-start.json", noStart), "-q", `${shop.origin}/catalogue/page-2.html`]);
+    expect(result.code, result.stderr).toBe(0);
+    const given = result.records.find((record) => record.url === `${shop.origin}/catalogue/page-2.html`);
+    expect(given).toMatchObject({ kind: "list", depth: 0 });
+    // Its links were followed as the list kind says: the next list page, and the books of both (45 - 20).
+    expect(result.records.filter((record) => record.kind === "list")).toHaveLength(shop.truth.listPages - 1);
+    expect(result.records.filter((record) => record.kind === "book")).toHaveLength(25);
+  });
+
   it("is a library option too: the recipe's start is fetched before the caller's URLs", async () => {
     const records = await toArray(trawl([], { recipe: recipeFor(shop.origin), concurrency: 8 }));
     expect(records).toHaveLength(shop.truth.listPages + 45);
@@ -126,6 +137,15 @@ describe("--follow", () => {
     expect(urls.toSorted()).toEqual(
       Array.from({ length: shop.truth.listPages }, (_, i) => [shop.truth.listPage(i + 1).path, i]).toSorted(),
     );
+  });
+
+  it("has no default depth limit: the books of the third list page are at depth 3", async () => {
+    const follow = ["--follow", "li.next a", "--follow", "article.product_pod h3 a"];
+    const result = await runCli([...follow, "-q", `${shop.origin}/catalogue/page-1.html`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.records).toHaveLength(shop.truth.listPages + 45);
+    // --crawl's default depth (2) would have stopped before them.
+    expect(result.records.filter((record) => record.depth === 3)).toHaveLength(45 - 2 * 20);
   });
 
   it("a next link that loops back ends: each page once", async () => {

@@ -54,6 +54,12 @@ describe("cacheFingerprint", () => {
       fingerprintOf({ select: { h1: "h1", links: "a@href" }, crawl: true }),
       fingerprintOf({ select: { h1: "h1", links: "a@href" }, crawl: { followNofollow: true } }),
       fingerprintOf({ select: { h1: "h1", links: "a@href" }, saveDir: "bodies" }),
+      // Items, filters, followed links, and a recipe's kinds and carry.
+      fingerprintOf({ select: { h1: "h1", links: "a@href" }, each: "article" }),
+      fingerprintOf({ select: { h1: "h1 | upper", links: "a@href" } }),
+      fingerprintOf({ select: { h1: "h1", links: "a@href" }, follow: ["li.next a"] }),
+      fingerprintOf({ recipe: { pages: { list: { select: { h1: "h1" }, follow: { book: "a" } }, book: {} } } }),
+      fingerprintOf({ recipe: { pages: { list: { select: { h1: "h1" }, follow: { book: "a" } }, book: { carry: true } } } }),
     ];
     expect(new Set([base, ...others]).size).toBe(others.length + 1);
   });

@@ -94,6 +94,15 @@ describe("flags", () => {
     expect(settings.sources).toEqual([{ kind: "list", urls: ["https://a.test/", "https://b.test/"] }]);
   });
 
+  it("refuses --resume with checks: the pages recorded before would be missing from linkedFrom", () => {
+    expect(cliMessage(URLS, { crawl: true, checkLinks: "all", resume: true, output: "links.ndjson" })).toBe(
+      "--resume cannot be combined with --check-links: a resumed run would not know which pages link to those recorded before",
+    );
+    expect(cliMessage(URLS, { crawl: true, checkFragments: true, resume: true, output: "links.ndjson" })).toMatch(
+      /^--resume cannot be combined with --check-fragments: /,
+    );
+  });
+
   it("refuses checks that a response cache or a shared crawl would pass in silence", () => {
     expect(usageError(() => resolveOptions({ crawl: true, checkLinks: "external", cache: "site.cache" })).message).toBe(
       "checkLinks cannot be combined with `cache`: a page the cache answers with a 304 is not read, and the checks need its links and ids",
