@@ -188,7 +188,8 @@ export class Frontier {
   }
 
   private next(): CrawlItem | undefined {
-    return this.chain.shift() ?? this.queue.shift();
+    // The chain is empty most of the time: asked first only when it holds something.
+    return (this.chain.length > 0 ? this.chain.shift() : undefined) ?? this.queue.shift();
   }
 
   /** The items to fetch, in the order to fetch them. */
