@@ -5,6 +5,7 @@
  * what the terminal would have been sent.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath, cliEnv } from "../helpers/cli.js";
 import { type HttpTestServer, httpServer, page, routes, sendHtml, sleep } from "../helpers/servers.js";
@@ -21,7 +22,10 @@ interface Run {
 function inPseudoTerminal(args: string[], during?: (scriptPid: number) => Promise<void>): Promise<Run> {
   const env = cliEnv();
   delete env.CI;
-  const command = [process.execPath, binPath, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+  // `exec`: script runs the command with $SHELL -c, and dash (CI's /bin/sh, when SHELL is unset)
+  // forks for it where bash execs; then script's child is the shell, not trawl.
+  const quoted = [process.execPath, binPath, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
+  const command = `exec ${quoted.join(" ")}`;
   const started = performance.now();
   const child = spawn(SCRIPT, ["-qec", command, "/dev/null"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -37,6 +41,26 @@ function inPseudoTerminal(args: string[], during?: (scriptPid: number) => Promis
       resolve({ code, output, elapsedMs: performance.now() - started });
     });
   });
+}
+
+/** The pid of trawl's node process among the descendants of `rootPid` (whatever shell is between). */
+function trawlUnder(rootPid: number): number {
+  const pending = [rootPid];
+  while (pending.length > 0) {
+    const pid = pending.shift() as number;
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {}
+    if (pid !== rootPid && cmdline.includes(binPath)) return pid;
+    try {
+      const children = execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" });
+      pending.push(...children.trim().split("\n").map(Number));
+    } catch {
+      // pgrep exits 1 when the process has no children.
+    }
+  }
+  throw new Error(`no trawl process under ${rootPid}`);
 }
 
 let server: HttpTestServer;
@@ -79,12 +103,7 @@ describe("a terminal of no width", () => {
       // Not a fixed delay: on a loaded machine Node may not have set its signal handlers after 1 s,
       // and a SIGTERM then ends it with 143 and no output, which is not what this test is about.
       await foreverAsked;
-      const trawlPid = Number(
-        execFileSync("pgrep", ["-P", String(scriptPid)], { encoding: "utf8" })
-          .trim()
-          .split("\n")[0],
-      );
-      process.kill(trawlPid, "SIGTERM");
+      process.kill(trawlUnder(scriptPid), "SIGTERM");
     });
     expect(run.code).toBe(143);
     expect(run.elapsedMs).toBeLessThan(10_000);
