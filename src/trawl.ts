@@ -7,7 +7,7 @@ import type { TrawlData } from "./extract/field-types.js";
 import { createFetcher } from "./http/fetcher.js";
 import { openItems } from "./items.js";
 import { poolWindow } from "./limits.js";
-import { resolveOptions, type TrawlOptions } from "./options.js";
+import { type ResolvedOptions, resolveOptions, type TrawlOptions } from "./options.js";
 import { createPoliteness } from "./politeness/index.js";
 import { afterPendingIo, mapPool } from "./pool.js";
 import type { TrawlRecord, TypedRecord } from "./record.js";
@@ -29,11 +29,26 @@ export function trawl<const Select extends Record<string, string> = Record<strin
   options: TrawlOptions & { select?: Select; each?: Each } = {},
 ): AsyncGenerator<TypedRecord<TrawlData<Select, Each>>, void, undefined> {
   // The records' data has the shape of the select literal (extract/field-types.ts); at run time a record is a record.
-  return run(urls, options) as AsyncGenerator<TypedRecord<TrawlData<Select, Each>>, void, undefined>;
+  return run(urls, () => resolveOptions(options)) as AsyncGenerator<TypedRecord<TrawlData<Select, Each>>, void, undefined>;
 }
 
-async function* run(urls: AsyncIterable<string> | Iterable<string>, options: TrawlOptions): AsyncGenerator<TrawlRecord, void, undefined> {
-  const resolved = resolveOptions(options);
+/**
+ * `trawl` for options already resolved, as the CLI has them after checking its flags: nothing is
+ * read twice (a `cookieFile` may be a pipe, `--cookies <(…)`, readable once).
+ */
+export function trawlResolved(
+  urls: AsyncIterable<string> | Iterable<string>,
+  resolved: ResolvedOptions,
+): AsyncGenerator<TrawlRecord, void, undefined> {
+  return run(urls, () => resolved);
+}
+
+/** `resolve` runs on the first `next()`: bad options throw there, as the generator's first step. */
+async function* run(
+  urls: AsyncIterable<string> | Iterable<string>,
+  resolve: () => ResolvedOptions,
+): AsyncGenerator<TrawlRecord, void, undefined> {
+  const resolved = resolve();
   if (resolved.saveDir !== undefined) await prepareSaveDir(resolved.saveDir);
   const extractor = await createExtractor(resolved.plans);
   const { controller, release } = runController(resolved.signal);

@@ -3,7 +3,7 @@ import type { InputSource } from "./input.js";
 import { readFileSync } from "node:fs";
 import type { Recipe } from "../crawl/recipe.js";
 import type { Scope } from "../crawl/scopes.js";
-import { type CrawlOptions, resolveOptions, type TrawlOptions } from "../options.js";
+import { type CrawlOptions, type ResolvedOptions, resolveOptions, type TrawlOptions } from "../options.js";
 import { parseSelectArgument } from "../extract/fields.js";
 import { frontierOption } from "./fleet.js";
 import { toCliError } from "./option-flags.js";
@@ -218,7 +218,11 @@ function checkLinksOf(value: string | boolean | undefined, urls: string[]): "ext
  * entry (`resolveOptions`) so that a bad value stops the run before anything is read or fetched,
  * and said with the flag and the text the user typed.
  */
-export function parseFlags(urls: string[], flags: RawFlags, stdinIsTTY: boolean): { options: TrawlOptions; settings: CliSettings } {
+export function parseFlags(
+  urls: string[],
+  flags: RawFlags,
+  stdinIsTTY: boolean,
+): { options: TrawlOptions; resolved: ResolvedOptions; settings: CliSettings } {
   const positional = [...urls];
   const checkLinks = checkLinksOf(flags.checkLinks, positional);
   const sources: InputSource[] = [];
@@ -308,13 +312,15 @@ export function parseFlags(urls: string[], flags: RawFlags, stdinIsTTY: boolean)
     );
   }
 
+  let resolved: ResolvedOptions;
   try {
-    resolveOptions(options);
+    resolved = resolveOptions(options);
   } catch (error) {
     throw error instanceof UsageError ? toCliError(error, raw) : error;
   }
   return {
     options,
+    resolved,
     settings: {
       sources,
       implicitStdin,

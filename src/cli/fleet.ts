@@ -5,7 +5,7 @@
  */
 import { UsageError } from "../errors.js";
 import type { FrontierOptions } from "../options.js";
-import { EXIT_CODE, SIGNAL_EXIT_CODE } from "./exit-code.js";
+import { EXIT_CODE, onStopSignals } from "./exit-code.js";
 import type { RawFlags } from "./flags.js";
 import { parseDuration } from "./values.js";
 
@@ -62,14 +62,10 @@ export async function runJobCommand(urls: string[], flags: RawFlags): Promise<nu
   const file = flags.export as string;
   const controller = new AbortController();
   let signalExit = 0;
-  const stop = (signal: keyof typeof SIGNAL_EXIT_CODE) => () => {
-    signalExit = SIGNAL_EXIT_CODE[signal];
+  const stopListening = onStopSignals((exitCode) => {
+    signalExit = exitCode;
     controller.abort();
-  };
-  const onInterrupt = stop("SIGINT");
-  const onTerminate = stop("SIGTERM");
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onTerminate);
+  });
   try {
     const result = await exportJob({ url, job, file, keep: flags.keep ?? false, signal: controller.signal }).catch(
       (error: NodeJS.ErrnoException) => {
@@ -86,8 +82,7 @@ export async function runJobCommand(urls: string[], flags: RawFlags): Promise<nu
       process.stderr.write(`trawl: ${result.written} records exported to ${file}; ${state}\n`);
     }
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onTerminate);
+    stopListening();
   }
   return signalExit || EXIT_CODE.ok;
 }

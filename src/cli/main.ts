@@ -66,7 +66,7 @@ async function buildProgram(): Promise<Command> {
     .optionsGroup("Extraction:")
     .option("-s, --select <field>", "extract name=css (text), name=css@attr, or name[]=css (all matches); repeatable", collect)
     .option("--each <css>", "evaluate every -s field inside each element matching <css>; one object per element, in data.items")
-    .optionsGroup("Crawl:")
+    .optionsGroup("Crawl (--crawl, --follow or --recipe starts one):")
     .option("--crawl", "also follow the a[href] links of every HTML page fetched")
     .option(
       "--follow <css[@attr]>",
@@ -74,18 +74,21 @@ async function buildProgram(): Promise<Command> {
       collect,
     )
     .option("--recipe <file>", "a JSON recipe: start URLs and kinds of page, each with its own select, follow and carry (see README)")
-    .option("--depth <n>", "with --crawl: follow links up to this depth; input URLs are 0 (default: 2)")
-    .option("--scope <scope>", "with --crawl: origin, host, domain (registrable) or any (default: origin)")
-    .option("--include <regex>", "with --crawl: follow only links matching; repeatable", collect)
-    .option("--exclude <regex>", "with --crawl: never follow links matching; repeatable", collect)
-    .option("--max-pages <n>", "with --crawl: pages fetched at most, input URLs included")
-    .option("--follow-nofollow", 'with --crawl: follow rel="nofollow" links too')
+    .option(
+      "--depth <n>",
+      "crawling: follow links up to this depth; input URLs are 0 (default: 2 with --crawl, none with --follow or --recipe)",
+    )
+    .option("--scope <scope>", "crawling: origin, host, domain (registrable) or any (default: origin)")
+    .option("--include <regex>", "crawling: follow only links matching; repeatable", collect)
+    .option("--exclude <regex>", "crawling: never follow links matching; repeatable", collect)
+    .option("--max-pages <n>", "crawling: pages fetched at most, input URLs included")
+    .option("--follow-nofollow", 'crawling: follow rel="nofollow" links too')
     .optionsGroup("Checking links (CI):")
     .option(
       "--check-links [all]",
-      "with --crawl: also check links out of scope (HEAD, then GET), never followed; `all`: images, scripts, stylesheets too. Failed records get linkedFrom",
+      "crawling: also check links out of scope (HEAD, then GET), never followed; `all`: images, scripts, stylesheets too. Failed records get linkedFrom",
     )
-    .option("--check-fragments", "with --crawl: a link page#id whose page has no such id fails with EFRAGMENT")
+    .option("--check-fragments", "crawling: a link page#id whose page has no such id fails with EFRAGMENT")
     .option("--accept <statuses>", "statuses that count as ok, e.g. 200-299,403,429 (default: 200-299)")
     .option("--fail-on <codes>", "only these error codes make the exit status 1, e.g. EHTTP,EFRAGMENT (default: every code)")
     .option("--junit <file>", "also write a JUnit XML report: one test case per record")
@@ -131,14 +134,14 @@ async function buildProgram(): Promise<Command> {
         return;
       }
       const { parseFlags } = await import("./flags.js");
-      const { options, settings } = parseFlags(urls, flags, Boolean(process.stdin.isTTY));
+      const { options, resolved, settings } = parseFlags(urls, flags, Boolean(process.stdin.isTTY));
       // undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it twice: a quick baseline
       // (Liftoff), then an optimised one in the background, which costs ~35 MB of memory and ~150 ms
       // of CPU, and holds up the exit of a short run until it is done. The baseline code parses a
       // response in a few microseconds either way; the flag must be set before undici is loaded.
       setFlagsFromString("--liftoff-only");
       const { run } = await import("./run.js");
-      process.exitCode = await run(options, settings);
+      process.exitCode = await run(options, resolved, settings);
     });
   return program;
 }

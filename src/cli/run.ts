@@ -3,16 +3,16 @@ import { rm, writeFile } from "node:fs/promises";
 import { checkCacheOption } from "./cache.js";
 import { UsageError } from "../errors.js";
 import { assertReadable, assertReadableFile, type InputCounter, readInput } from "./input.js";
-import type { TrawlOptions } from "../options.js";
+import type { ResolvedOptions, TrawlOptions } from "../options.js";
 import type { TrawlRecord } from "../record.js";
 import { cutPartialLine, type ResumeState, readResumeState } from "./resume.js";
 import { RunStats, type RunSummary } from "../stats.js";
 import { prepareSaveDir } from "../records/save-body.js";
-import { trawl } from "../trawl.js";
+import { trawlResolved } from "../trawl.js";
 import type { CliSettings } from "./flags.js";
 import { Annotations, appendStepSummary } from "./github.js";
 import { Gate, type GateSummary } from "./gate.js";
-import { EXIT_CODE, SIGNAL_EXIT_CODE as SIGNAL_EXIT } from "./exit-code.js";
+import { EXIT_CODE, onStopSignals } from "./exit-code.js";
 import { Output } from "./output.js";
 import { assertDistinctFiles, assertWritableFile } from "./writable.js";
 import { terminalSafe, terminalSafeJson } from "./terminal-text.js";
@@ -48,7 +48,7 @@ function formatFor(options: TrawlOptions, settings: CliSettings, onTerminal: boo
  * stderr, and returns the exit status. SIGINT/SIGTERM stop taking URLs, abort what is in flight and
  * still flush every finished record; a second signal exits at once.
  */
-export async function run(options: TrawlOptions, settings: CliSettings): Promise<number> {
+export async function run(options: TrawlOptions, resolved: ResolvedOptions, settings: CliSettings): Promise<number> {
   assertDistinctFiles([
     ["--cache", options.cache],
     ["--output", settings.output],
@@ -70,16 +70,11 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   const stats = new RunStats();
   const controller = new AbortController();
   let signalExit = 0;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-    if (signalExit !== 0) process.exit(SIGNAL_EXIT[signal]);
-    signalExit = SIGNAL_EXIT[signal];
+  const stopListening = onStopSignals((exitCode) => {
+    signalExit = exitCode;
     stats.interrupted = true;
     controller.abort();
-  };
-  const onInterrupt = () => onSignal("SIGINT");
-  const onTerminate = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onTerminate);
+  });
 
   // A terminal that reports no width (`script` without a real terminal, some CI log viewers) makes
   // ora redraw without end: no spinner there.
@@ -94,10 +89,11 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
   const input = readInput(settings.sources, process.stdin, controller.signal, counter);
   const crawling = isCrawling(options);
   const journal = await crawlJournal(options, settings, resume !== null);
-  const records = trawl(input, {
-    ...options,
-    ...(journal ? { crawl: { ...(options.crawl === true || !options.crawl ? {} : options.crawl), journal } } : {}),
-    ...(resume ? { skip: (key: string) => resume.done.has(key) } : {}),
+  // The options as parseFlags resolved them (once: a --cookies pipe is read once), with the run's hooks.
+  const records = trawlResolved(input, {
+    ...resolved,
+    crawl: journal && resolved.crawl ? { ...resolved.crawl, journal } : resolved.crawl,
+    skip: resume ? (key: string) => resume.done.has(key) : resolved.skip,
     signal: controller.signal,
     onWarning: (warning) => {
       if (!settings.quiet) process.stderr.write(`trawl: warning: ${flagOf(warning.option)} ${terminalSafe(warning.message, 400)}\n`);
@@ -164,8 +160,7 @@ export async function run(options: TrawlOptions, settings: CliSettings): Promise
     }
   } finally {
     spinner?.stop();
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onTerminate);
+    stopListening();
   }
   // No URL at all is a usage error; a sitemap that (after --resume) leaves nothing to do is not.
   // A worker of a shared crawl with no URL of its own took its work from the job.

@@ -6,8 +6,9 @@
  * of 127.0.0.1 are one). Every run below uses -c 1: the URLs of one host:port go one after another in
  * input order (the pool keeps no order across hosts, so a visit to another one is a redirect here).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IncomingMessage } from "node:http";
@@ -323,6 +324,20 @@ describe("--cookies <file>", () => {
       "/private/x": "priv=1; sid=from-file; ho=1",
       "/there": "elsewhere=1",
     });
+  });
+
+  it("reads the file once: a pipe (--cookies <(…)) works", { timeout: TIMEOUT }, async ({ expect }) => {
+    // The flags were checked with one reading of the file and the run made with another: a second
+    // open of a pipe waits for a writer that has gone (a named pipe), or reads nothing (<(…)).
+    const fifo = join(dir, "cookies.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const run = runCli(["-q", "--cookies", fifo, `${site.url}/home`], { timeoutMs: 10_000 });
+    // Opening a pipe to write waits for its reader: trawl.
+    await writeFile(fifo, `127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tpiped\n`);
+    const result = await run;
+    expect(result.timedOut).toBe(false);
+    expect(result.code).toBe(0);
+    expect(titles(result.records)).toEqual({ "/home": "sid=piped" });
   });
 
   it("a file that is not a cookies.txt is exit 2, one line naming --cookies, nothing fetched", {
