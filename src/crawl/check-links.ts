@@ -12,6 +12,7 @@
 import type { FetchOutcome } from "../http/fetch-with-retry.js";
 import type { TrawlRecord } from "../record.js";
 import type { CrawlPlace } from "../records/make-record.js";
+import { linkUrl } from "../urls/link-url.js";
 import { normalizeUrl } from "../urls/normalize.js";
 import { HashSet64 } from "../urls/seen-set.js";
 import type { CheckSettings } from "./check-options.js";
@@ -30,18 +31,6 @@ export interface PageRead {
   readIds(html: string): void;
   /** The page's links (as `scanLinks` gave them, offered to the frontier from `from`) and its tags are read. */
   linksRead(links: readonly string[], from: CrawlItem): void;
-}
-
-/** An absolute, normalised http(s) URL for an attribute value, or null (`data:`, garbage). */
-function resolveUrl(raw: string, base: string): string | null {
-  let absolute: string;
-  try {
-    absolute = new URL(raw.trim(), base).href;
-  } catch {
-    return null;
-  }
-  const judged = normalizeUrl(absolute);
-  return judged.ok ? judged.url : null;
 }
 
 export class LinkChecks {
@@ -123,7 +112,7 @@ export class LinkChecks {
     if (tags.resources.length > 0) {
       const linked = new Set(links);
       for (const raw of tags.resources) {
-        const url = resolveUrl(raw, base);
+        const url = linkUrl(raw, base);
         if (url === null || linked.has(url)) continue;
         linked.add(url);
         if (!this.ok.has(url)) targets.push(url);

@@ -1,5 +1,5 @@
 import { Parser } from "htmlparser2";
-import { normalizeUrl } from "../urls/normalize.js";
+import { documentBase, linkUrl, relSaysNofollow, robotsMetaSaysNofollow } from "../urls/link-url.js";
 
 /** The links of one page that a crawl may follow. */
 export interface PageLinks {
@@ -30,13 +30,12 @@ export function scanLinks(
         if (name === "a") {
           const href = attributes.href;
           if (href === undefined) return;
-          const rel = (attributes.rel ?? "").toLowerCase().split(/\s+/);
-          if (!followNofollow && rel.includes("nofollow")) return;
+          if (!followNofollow && relSaysNofollow(attributes.rel)) return;
           hrefs.push(href);
         } else if (name === "base" && base === null && attributes.href !== undefined) {
           base = attributes.href;
         } else if (name === "meta" && (attributes.name ?? "").toLowerCase() === "robots") {
-          if (/\b(nofollow|none)\b/i.test(attributes.content ?? "")) pageNofollow = true;
+          if (robotsMetaSaysNofollow(attributes.content)) pageNofollow = true;
         }
       },
     },
@@ -44,28 +43,15 @@ export function scanLinks(
   );
   parser.end(html);
   if (pageNofollow && !followNofollow) return { links: [] };
-  let baseUrl = pageUrl;
-  if (base !== null) {
-    try {
-      baseUrl = new URL(base, pageUrl).href;
-    } catch {
-      // an unusable <base href> is ignored, as browsers do
-    }
-  }
+  const baseUrl = documentBase(base, pageUrl);
   const links: string[] = [];
   const seen = new Set<string>();
   for (const href of hrefs) {
-    let absolute: string;
-    try {
-      absolute = new URL(href.trim(), baseUrl).href;
-    } catch {
-      continue;
-    }
     // mailto:, javascript:, data:, file: and the like are never followed.
-    const judged = normalizeUrl(absolute);
-    if (!judged.ok || seen.has(judged.url)) continue;
-    seen.add(judged.url);
-    links.push(judged.url);
+    const url = linkUrl(href, baseUrl);
+    if (url === null || seen.has(url)) continue;
+    seen.add(url);
+    links.push(url);
   }
   return { links };
 }

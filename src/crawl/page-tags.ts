@@ -5,6 +5,7 @@
  * resolved once the pass is over, against `<base href>` as `scanLinks` does.
  */
 import { Parser } from "htmlparser2";
+import { documentBase, relSaysNofollow } from "../urls/link-url.js";
 
 /** Elements whose attributes name a resource the page loads (HTML's URL-valued attributes that fetch). */
 const RESOURCE_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
@@ -90,7 +91,7 @@ export class PageTags {
     if (name === "a") {
       const href = attributes.href;
       if (!wants.fragmentLinks || href === undefined || !href.includes("#")) return;
-      if (!wants.followNofollow && /(^|\s)nofollow(\s|$)/i.test(attributes.rel ?? "")) return;
+      if (!wants.followNofollow && relSaysNofollow(attributes.rel)) return;
       this.fragmentHrefs.push(href);
       return;
     }
@@ -116,12 +117,7 @@ export class PageTags {
 
   /** The URL relative links of the page resolve against: `<base href>`, else the page's own URL. */
   baseUrl(pageUrl: string): string {
-    if (this.base === null) return pageUrl;
-    try {
-      return new URL(this.base, pageUrl).href;
-    } catch {
-      return pageUrl; // an unusable <base href> is ignored, as browsers do
-    }
+    return documentBase(this.base, pageUrl);
   }
 }
 

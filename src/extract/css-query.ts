@@ -19,8 +19,8 @@ export interface Query {
   first(scope: Document | Element, document: Document): AnyNode | null;
 }
 
-// cheerio-select's positional filters (positionals.ts), which it resolves itself.
-const POSITIONAL = new Set(["first", "last", "eq", "gt", "nth", "lt", "even", "odd"]);
+/** cheerio-select's positional filters (positionals.ts), which it resolves itself. */
+export const POSITIONAL: ReadonlySet<string> = new Set(["first", "last", "eq", "gt", "nth", "lt", "even", "odd"]);
 const TRAVERSALS = new Set(["descendant", "child", "parent", "sibling", "adjacent", "column-combinator"]);
 
 /**

@@ -5,9 +5,8 @@
  */
 import type { AnyNode, Document, Element } from "domhandler";
 import type { ExtractedValue } from "../record.js";
-import { normalizeUrl } from "../urls/normalize.js";
+import { linkUrl, relSaysNofollow, robotsMetaSaysNofollow } from "../urls/link-url.js";
 import { findElement } from "./dom-walk.js";
-import { resolveUrl } from "./page-urls.js";
 import type { FollowPlan } from "./plan.js";
 
 /** A link a `follow` selector found. */
@@ -39,9 +38,7 @@ function pageSaysNofollow(document: Document): boolean {
   const meta = findElement(
     document.children,
     (element) =>
-      element.name === "meta" &&
-      (element.attribs.name ?? "").toLowerCase() === "robots" &&
-      /\b(nofollow|none)\b/i.test(element.attribs.content ?? ""),
+      element.name === "meta" && (element.attribs.name ?? "").toLowerCase() === "robots" && robotsMetaSaysNofollow(element.attribs.content),
   );
   return meta !== null;
 }
@@ -66,14 +63,14 @@ export function followLinks(page: LinkSource, follow: readonly FollowPlan[]): Fo
       const raw = (node as Element).attribs?.[attribute];
       if (raw === undefined) continue;
       // mailto:, javascript:, data: and the like are never followed.
-      const judged = normalizeUrl(resolveUrl(raw, page.baseUrl()));
-      if (!judged.ok) continue;
-      const key = `${kind ?? ""}\n${judged.url}`;
+      const url = linkUrl(raw, page.baseUrl());
+      if (url === null) continue;
+      const key = `${kind ?? ""}\n${url}`;
       if (seen.has(key)) continue;
       seen.add(key);
       pageNofollow ??= pageSaysNofollow(page.document);
-      const rel = ((node as Element).attribs.rel ?? "").toLowerCase().split(/\s+/);
-      links.push({ url: judged.url, kind, item: itemOf(node as Element, page.items), nofollow: pageNofollow || rel.includes("nofollow") });
+      const nofollow = pageNofollow || relSaysNofollow((node as Element).attribs.rel);
+      links.push({ url, kind, item: itemOf(node as Element, page.items), nofollow });
     }
   }
   return links;

@@ -1,12 +1,12 @@
 import { type CheerioAPI, load } from "cheerio/slim";
 import { parse, type Selector, SelectorType, stringify } from "css-what";
 import { UsageError } from "../errors.js";
+import { POSITIONAL } from "./css-query.js";
 import type { ExtractionPlan, FieldPlan } from "./plan.js";
 import { describeSelectorFault } from "./selector-errors.js";
 
-// cheerio's positional filters (cheerio-select's positionals.ts): the part of a selector after one
-// is compiled only once the filter has matched something, so an empty document never checks it.
-const POSITIONAL = new Set(["first", "last", "eq", "gt", "nth", "lt", "even", "odd"]);
+// After one of cheerio's positional filters, the rest of a selector is compiled only once the filter
+// has matched something, so an empty document never checks it.
 
 function isPositional(token: Selector): boolean {
   if (token.type !== "pseudo") return false;
