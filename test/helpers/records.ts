@@ -2,6 +2,7 @@
  * Finding records in a run's output: by URL, by path, and the key order every record has. Works for
  * the CLI's parsed NDJSON (cli.ts) and for the library's records alike.
  */
+import type { TrawlRecord } from "../../src/record.js";
 
 /** The keys of a record, in the order trawl writes them (SPEC §4, CONTRACT.md). */
 export const RECORD_KEYS = ["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "data", "error"];
@@ -31,4 +32,27 @@ export function recordsByPath<R extends { url: string }>(records: readonly R[]):
 /** Path and query of every record's URL, sorted: what a crawl or sitemap run reached, origin aside. */
 export function sortedPaths(records: readonly { url: string }[]): string[] {
   return records.map((record) => new URL(record.url).pathname + new URL(record.url).search).sort();
+}
+
+/** A whole record for unit tests of what reads records: an ok 200 HTML page at `url`, then `overrides`. */
+export function okRecord(url: string, overrides: Partial<TrawlRecord> = {}): TrawlRecord {
+  return {
+    url,
+    finalUrl: url,
+    status: 200,
+    ok: true,
+    attempts: 1,
+    ms: 5,
+    bytes: 10,
+    contentType: "text/html",
+    title: null,
+    data: {},
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A failed record: an HTTP 404 (`EHTTP`) at `url`, then `overrides`. */
+export function failedRecord(url: string, overrides: Partial<TrawlRecord> = {}): TrawlRecord {
+  return okRecord(url, { status: 404, ok: false, error: { code: "EHTTP", message: "HTTP 404" }, ...overrides });
 }

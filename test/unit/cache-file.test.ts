@@ -5,8 +5,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ResponseCache, type ResponseToStore } from "../../src/cache/index.js";
-import { UsageError } from "../../src/errors.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { usageErrorOf } from "../helpers/usage-error.js";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -56,16 +56,6 @@ function run<T>(file: string, now: number, body: (cache: ResponseCache) => T, ma
   } finally {
     expect(cache.close()).toBeNull();
   }
-}
-
-function usageErrorOf(action: () => unknown): UsageError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error("expected a UsageError");
 }
 
 describe("cache file: crashes", () => {

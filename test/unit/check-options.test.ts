@@ -5,24 +5,15 @@ import { toCliError } from "../../src/cli/option-flags.js";
 import { parseStatusList } from "../../src/cli/values.js";
 import { headRefused } from "../../src/http/check-request.js";
 import type { FetchOutcome } from "../../src/http/fetch-with-retry.js";
-import { TrawlError, UsageError } from "../../src/errors.js";
+import { TrawlError } from "../../src/errors.js";
 import { resolveOptions } from "../../src/options.js";
-
-function usageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error("expected a UsageError");
-}
+import { usageErrorOf } from "../helpers/usage-error.js";
 
 const URLS = ["https://site.test/"];
 const raw = (overrides: Partial<RawFlags> = {}): RawFlags => ({ input: [], header: [], select: [], dedupe: true, ...overrides });
 /** The CLI's message for a command line, as main.ts prints it. */
 const cliMessage = (urls: string[], flags: Partial<RawFlags>) => {
-  const error = usageError(() => parseFlags(urls, raw(flags), true));
+  const error = usageErrorOf(() => parseFlags(urls, raw(flags), true));
   return toCliError(error).message;
 };
 
@@ -40,16 +31,16 @@ describe("library options", () => {
   it.each([[[]], [[99]], [[600]], [[[300, 200]]], [[1.5]], [[Number.NaN]], [[[200, 299, 300]]]])(
     "accept %j is refused, naming the option",
     (accept) => {
-      const error = usageError(() => resolveOptions({ accept: accept as never }));
+      const error = usageErrorOf(() => resolveOptions({ accept: accept as never }));
       expect(error.option).toBe("accept");
       expect(error.message).toMatch(/^accept must be a list of statuses/);
     },
   );
 
   it("checkLinks and checkFragments need a crawl, and take only their values", () => {
-    expect(usageError(() => resolveOptions({ checkLinks: "all" })).message).toMatch(/^checkLinks needs crawl/);
-    expect(usageError(() => resolveOptions({ checkFragments: true })).message).toMatch(/^checkFragments needs crawl/);
-    expect(usageError(() => resolveOptions({ crawl: true, checkLinks: "internal" as never })).message).toBe(
+    expect(usageErrorOf(() => resolveOptions({ checkLinks: "all" })).message).toMatch(/^checkLinks needs crawl/);
+    expect(usageErrorOf(() => resolveOptions({ checkFragments: true })).message).toMatch(/^checkFragments needs crawl/);
+    expect(usageErrorOf(() => resolveOptions({ crawl: true, checkLinks: "internal" as never })).message).toBe(
       'checkLinks must be false, "external" or "all", got `internal`',
     );
     expect(resolveOptions({ crawl: true }).crawl?.check).toBeUndefined();
@@ -104,7 +95,7 @@ describe("flags", () => {
   });
 
   it("refuses checks that a response cache or a shared crawl would pass in silence", () => {
-    expect(usageError(() => resolveOptions({ crawl: true, checkLinks: "external", cache: "site.cache" })).message).toBe(
+    expect(usageErrorOf(() => resolveOptions({ crawl: true, checkLinks: "external", cache: "site.cache" })).message).toBe(
       "checkLinks cannot be combined with `cache`: a page the cache answers with a 304 is not read, and the checks need its links and ids",
     );
     expect(cliMessage(URLS, { crawl: true, checkFragments: true, cache: "site.cache" })).toBe(

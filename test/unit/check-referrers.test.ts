@@ -4,22 +4,9 @@ import { HeldFailures, withLinkedFrom } from "../../src/crawl/held-failures.js";
 import { ReferrerLog } from "../../src/crawl/referrers.js";
 import type { TrawlRecord } from "../../src/record.js";
 import { hash64 } from "../../src/urls/hash.js";
+import { failedRecord } from "../helpers/records.js";
 
-const failed = (url: string): TrawlRecord => ({
-  url,
-  finalUrl: url,
-  status: 404,
-  ok: false,
-  attempts: 1,
-  ms: 1,
-  bytes: 0,
-  contentType: null,
-  title: null,
-  data: {},
-  depth: 1,
-  parent: null,
-  error: { code: "EHTTP", message: "HTTP 404" },
-});
+const failed = (url: string): TrawlRecord => failedRecord(url, { depth: 1, parent: null });
 
 function hashes(keys: string[]): [Uint32Array, Uint32Array] {
   const highs = new Uint32Array(keys.length);

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseFlags, type RawFlags } from "../../src/cli/flags.js";
 import { flagOf } from "../../src/cli/option-flags.js";
-import { UsageError } from "../../src/errors.js";
 import { parseCookieFile } from "../../src/http/cookie-file.js";
-import { resolveOptions, type TrawlOptions } from "../../src/options.js";
+import { resolveOptions } from "../../src/options.js";
+import { usageErrorOf } from "../helpers/usage-error.js";
 
 const NOW = 1_900_000_000;
 
@@ -98,16 +98,6 @@ describe("the options", () => {
     return path;
   };
 
-  function usageError(options: TrawlOptions): UsageError {
-    try {
-      resolveOptions(options);
-    } catch (error) {
-      expect(error).toBeInstanceOf(UsageError);
-      return error as UsageError;
-    }
-    throw new Error("expected a UsageError");
-  }
-
   it("keep a jar by default; cookies: false turns it off", () => {
     expect(resolveOptions({})).toMatchObject({
       cookies: true,
@@ -130,7 +120,7 @@ describe("the options", () => {
       [dir, /^cookieFile cannot be read: .* \(EISDIR\)$/],
       [write("bad.txt", "# ok\nnot a cookie\n"), /^cookieFile is not a Netscape cookies\.txt: .*bad\.txt: line 2: expected 7/],
     ] as const) {
-      const error = usageError({ cookieFile: path });
+      const error = usageErrorOf(() => resolveOptions({ cookieFile: path }));
       expect(error.option).toBe("cookieFile");
       expect(error.message).toMatch(problem);
       expect(error.message).not.toContain("\n");
@@ -138,10 +128,12 @@ describe("the options", () => {
   });
 
   it("refuse a cookie file for a run that keeps no cookies", () => {
-    const error = usageError({
-      cookies: false,
-      cookieFile: write("unused.txt", ""),
-    });
+    const error = usageErrorOf(() =>
+      resolveOptions({
+        cookies: false,
+        cookieFile: write("unused.txt", ""),
+      }),
+    );
     expect(error.option).toBe("cookieFile");
     expect(error.message).toMatch(/^cookieFile needs cookies on/);
   });

@@ -3,24 +3,12 @@ import { describe, expect, it } from "vitest";
 import { csvFormat } from "../../src/cli/formats/csv.js";
 import { csvHeaders, csvLayout } from "../../src/cli/formats/csv-layout.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { okRecord } from "../helpers/records.js";
 
 const FIXED = ["url", "finalUrl", "status", "ok", "attempts", "ms", "bytes", "contentType", "title", "error"];
 
 const page = (data: Record<string, unknown>, extra: Record<string, unknown> = {}): TrawlRecord =>
-  ({
-    url: "https://shop.test/p1",
-    finalUrl: "https://shop.test/p1",
-    status: 200,
-    ok: true,
-    attempts: 1,
-    ms: 5,
-    bytes: 10,
-    contentType: "text/html",
-    title: "Page",
-    data,
-    ...extra,
-    error: null,
-  }) as unknown as TrawlRecord;
+  okRecord("https://shop.test/p1", { title: "Page", data: data as TrawlRecord["data"], ...extra });
 
 const rows = (text: string) => text.split("\r\n").filter(Boolean);
 

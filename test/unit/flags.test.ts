@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseFlags, type RawFlags } from "../../src/cli/flags.js";
-import { UsageError } from "../../src/errors.js";
+import { usageErrorOf } from "../helpers/usage-error.js";
 
 const URLS = ["https://example.com/"];
 const raw = (overrides: Partial<RawFlags> = {}): RawFlags => ({ input: [], header: [], select: [], dedupe: true, ...overrides });
-
-function usageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error("expected a UsageError");
-}
 
 describe("parseFlags: sources", () => {
   it("puts positional URLs first, then each --input in order, - meaning stdin", () => {
@@ -38,7 +28,7 @@ describe("parseFlags: sources", () => {
   });
 
   it("is a usage error to give no source with a TTY stdin", () => {
-    expect(usageError(() => parseFlags([], raw(), true)).message).toMatch(/no URLs/);
+    expect(usageErrorOf(() => parseFlags([], raw(), true)).message).toMatch(/no URLs/);
   });
 });
 
@@ -122,12 +112,12 @@ describe("parseFlags: values", () => {
     ["--select", { select: ["a=h1", "a=h2"] }],
     ["--select", { select: ["a=h1", "a[]=h2"] }],
   ] as [string, Partial<RawFlags>][])("throws a UsageError naming %s for %j", (flag, overrides) => {
-    const error = usageError(() => parseFlags(URLS, raw(overrides), true));
+    const error = usageErrorOf(() => parseFlags(URLS, raw(overrides), true));
     expect(error.message).toContain(flag);
   });
 
   it("quotes the bad value in the message", () => {
-    expect(usageError(() => parseFlags(URLS, raw({ concurrency: "0" }), true)).message).toBe(
+    expect(usageErrorOf(() => parseFlags(URLS, raw({ concurrency: "0" }), true)).message).toBe(
       "--concurrency must be an integer >= 1, got `0`",
     );
   });

@@ -2,20 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { Annotations, MAX_ANNOTATIONS } from "../../src/cli/github.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { failedRecord } from "../helpers/records.js";
 
-const failed = (i: number): TrawlRecord => ({
-  url: `https://example.test/${i}`,
-  finalUrl: `https://example.test/${i}`,
-  status: 404,
-  ok: false,
-  attempts: 1,
-  ms: 1,
-  bytes: 0,
-  contentType: null,
-  title: null,
-  data: {},
-  error: { code: "EHTTP", message: "HTTP 404" },
-});
+const failed = (i: number): TrawlRecord => failedRecord(`https://example.test/${i}`);
 
 function linesFor(count: number): string[] {
   const annotations = new Annotations();

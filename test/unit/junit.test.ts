@@ -11,24 +11,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { JunitReport, testCase, xmlEscape } from "../../src/cli/junit.js";
 import type { ErrorCode } from "../../src/errors.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { okRecord } from "../helpers/records.js";
 
 const dir = mkdtempSync(join(tmpdir(), "trawl-junit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const record = (url: string, overrides: Partial<TrawlRecord> = {}): TrawlRecord => ({
-  url,
-  finalUrl: url,
-  status: 200,
-  ok: true,
-  attempts: 1,
-  ms: 12,
-  bytes: 10,
-  contentType: "text/html",
-  title: null,
-  data: {},
-  error: null,
-  ...overrides,
-});
+const record = (url: string, overrides: Partial<TrawlRecord> = {}): TrawlRecord => okRecord(url, { ms: 12, ...overrides });
 const failure = (url: string, code: ErrorCode, message: string, overrides: Partial<TrawlRecord> = {}) =>
   record(url, { ok: false, status: 404, error: { code, message }, ...overrides });
 

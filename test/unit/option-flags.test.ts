@@ -7,16 +7,9 @@ import { flagOf, toCliError } from "../../src/cli/option-flags.js";
 import { UsageError } from "../../src/errors.js";
 import { resolveOptions, type TrawlOptions } from "../../src/options.js";
 import { binPath, cliEnv } from "../helpers/cli.js";
+import { usageErrorOf } from "../helpers/usage-error.js";
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as UsageError).message;
-  }
-  throw new Error("expected a UsageError");
-}
+const messageOf = (run: () => unknown): string => usageErrorOf(run).message;
 
 const badOptions: [string, TrawlOptions][] = [
   ["concurrency", { concurrency: 0 }],
@@ -40,16 +33,10 @@ const badOptions: [string, TrawlOptions][] = [
 
 describe("library errors", () => {
   it.each(badOptions)("name the option %s, never a CLI flag", (option, options) => {
-    let error: unknown;
-    try {
-      resolveOptions(options);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).option).toBe(option);
-    expect((error as UsageError).message.startsWith(`${option} `)).toBe(true);
-    expect((error as UsageError).message).not.toMatch(/(^|\s)--?[a-z]/);
+    const error = usageErrorOf(() => resolveOptions(options));
+    expect(error.option).toBe(option);
+    expect(error.message.startsWith(`${option} `)).toBe(true);
+    expect(error.message).not.toMatch(/(^|\s)--?[a-z]/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/errors.js";
 import { DEFAULTS, resolveOptions, VERSION } from "../../src/options.js";
+import { usageErrorOf } from "../helpers/usage-error.js";
 
 describe("resolveOptions", () => {
   it("fills the SPEC's defaults", () => {
@@ -71,14 +71,7 @@ describe("resolveOptions", () => {
     ["heading", { select: { heading: "" } }],
     ["each", { each: "" }],
   ] as const)("throws a UsageError naming %s for %j", (name, options) => {
-    let error: unknown;
-    try {
-      resolveOptions(options);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toContain(name);
+    expect(usageErrorOf(() => resolveOptions(options)).message).toContain(name);
   });
 
   it("states what was given in the message", () => {

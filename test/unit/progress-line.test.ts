@@ -3,22 +3,9 @@ import { describe, expect, it } from "vitest";
 import { progressText } from "../../src/cli/progress.js";
 import { RunStats } from "../../src/stats.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { failedRecord, okRecord } from "../helpers/records.js";
 
-function record(url: string, ok: boolean): TrawlRecord {
-  return {
-    url,
-    finalUrl: url,
-    status: ok ? 200 : 404,
-    ok,
-    attempts: 1,
-    ms: 5,
-    bytes: 10,
-    contentType: "text/html",
-    title: null,
-    data: {},
-    error: ok ? null : { code: "EHTTP", message: "HTTP 404" },
-  };
-}
+const record = (url: string, ok: boolean): TrawlRecord => (ok ? okRecord(url) : failedRecord(url));
 
 describe("progressText", () => {
   it("says done of the URLs read so far, with a + while the input is still being read", () => {

@@ -2,22 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { ErrorCode } from "../../src/errors.js";
 import type { TrawlRecord } from "../../src/record.js";
 import { RunStats } from "../../src/stats.js";
+import { okRecord } from "../helpers/records.js";
 
 function record(url: string, ms: number, code: ErrorCode | null = null, overrides: Partial<TrawlRecord> = {}): TrawlRecord {
-  return {
-    url,
-    finalUrl: url,
-    status: code ? 500 : 200,
-    ok: code === null,
-    attempts: 1,
-    ms,
-    bytes: 100,
-    contentType: "text/html",
-    title: null,
-    data: {},
-    error: code ? { code, message: code } : null,
-    ...overrides,
-  };
+  const failure = code ? { status: 500, ok: false, error: { code, message: code } } : {};
+  return okRecord(url, { ms, bytes: 100, ...failure, ...overrides });
 }
 
 const within = (actual: number, expected: number, fraction = 0.02) => {
