@@ -55,7 +55,7 @@ describe("--recipe", () => {
 
   it("a followed link outside every item carries null", async () => {
     const carry = shop.truth.awkward(shop.origin);
-    const recipe = recipeFor(shop.origin) as { pages: { list: { follow: Record<string, unknown> } } };
+    const recipe = recipeFor(shop.origin) as unknown as { pages: { list: { follow: Record<string, unknown> } } };
     // The promo link sits outside every row: followed by a selector of its own.
     recipe.pages.list.follow = { book: ["article.product_pod h3 a", "aside.promo h3 a"] };
     const file = writeRecipe("carry.json", { ...recipe, start: [`${shop.origin}${carry.paths.carry}`] });

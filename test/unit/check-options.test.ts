@@ -146,6 +146,8 @@ describe("headRefused: when a HEAD is asked again with GET", () => {
     body: null,
     error,
     retryAfterMs: null,
+    responseHeaders: null,
+    requestHeaders: null,
     attempts: 1,
   });
   const twoHundreds = (status: number) => status >= 200 && status <= 299;

@@ -25,7 +25,8 @@ describe("inShard", () => {
       for (const url of urls) {
         const owners = Array.from({ length: count }, (_, i) => i + 1).filter((index) => inShard(url, { index, count }));
         expect(owners).toHaveLength(1);
-        sizes[(owners[0] as number) - 1]++;
+        const shard = (owners[0] as number) - 1;
+        sizes[shard] = (sizes[shard] ?? 0) + 1;
       }
       const expected = urls.length / count;
       for (const size of sizes) expect(Math.abs(size - expected) / expected).toBeLessThan(0.1);

@@ -256,14 +256,14 @@ describe("queue entries of crawl items", () => {
       depth: 2,
       parent: "https://a.test/",
       seed: "https://a.test/",
-      kind: "book",
+      kind: 2,
       from: { rank: 3 },
     };
     expect(entryOf(link)).toEqual({
       url: "https://a.test/b",
       depth: 2,
       parent: "https://a.test/",
-      payload: { kind: "book", from: { rank: 3 }, seed: "https://a.test/" },
+      payload: { kind: 2, from: { rank: 3 }, seed: "https://a.test/" },
     });
     expect(itemOf(entryOf(link))).toEqual(link);
     const seed = { input: { ok: true as const, url: "https://a.test/" }, depth: 0, parent: null, seed: "https://a.test/" };
@@ -292,6 +292,8 @@ describe("SharedCrawl, over a stand-in frontier", () => {
     body: Buffer.from("<p>"),
     error: null,
     retryAfterMs: null,
+    responseHeaders: null,
+    requestHeaders: null,
     attempts: 1,
   });
   const record = (url: string, code: "EABORTED" | null = null): TrawlRecord => ({

@@ -112,6 +112,8 @@ describe("fleet politeness", () => {
       body: Buffer.from("User-agent: *\nDisallow: /no\n"),
       error: null,
       retryAfterMs: null,
+      responseHeaders: null,
+      requestHeaders: null,
       attempts: 1,
     };
     const politeness = await createPoliteness({ ...settings, robots: true }, async () => robotsTxt, fleet);
