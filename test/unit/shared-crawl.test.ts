@@ -363,6 +363,50 @@ describe("SharedCrawl, over a stand-in frontier", () => {
     ]);
   });
 
+  it("claims in batches once full: a page done is not a claim round trip of its own", async () => {
+    const entries = Array.from({ length: 200 }, (_, i) => ({ url: page(`/p${i}`), depth: 1, parent: page("/") }));
+    const { frontier } = standIn(entries, () => true);
+    const asked: number[] = [];
+    const claim = frontier.claim.bind(frontier);
+    frontier.claim = (count: number) => {
+      asked.push(count);
+      return claim(count);
+    };
+    const crawl = new SharedCrawl(frontier, noInput(), {
+      crawl: settings,
+      maxHeld: 20,
+      readLinks: () => null,
+      kinds: null,
+      signal: new AbortController().signal,
+    });
+    // The pool takes every item it is given at once, and finishes one page a turn.
+    const taken: CrawlItem[] = [];
+    let ended = false;
+    const pulling = (async () => {
+      for await (const item of crawl.items()) taken.push(item);
+      ended = true;
+    })();
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    let finished = 0;
+    while (!ended || finished < taken.length) {
+      const item = taken[finished];
+      if (item === undefined) {
+        await turn();
+        continue;
+      }
+      finished++;
+      const url = item.input.ok ? item.input.url : "";
+      crawl.pageDone(item, outcome(url));
+      await crawl.recordDone(item, record(url));
+      await turn();
+    }
+    await pulling;
+    expect(finished).toBe(200);
+    // One claim a page done was 180 round trips of one entry; a fifth of the held claims at a time is 4.
+    expect(Math.min(...asked)).toBeGreaterThanOrEqual(4);
+    expect(asked.length).toBeLessThan(60);
+  });
+
   it("commits no record of a page the run stopped: EABORTED, or none at all", async () => {
     const entries = ["/a", "/b"].map((path) => ({ url: page(path), depth: 1, parent: page("/") }));
     const { frontier, commits } = standIn(entries, () => true);

@@ -125,15 +125,15 @@ export async function joinFleet(settings: FleetSettings, signal: AbortSignal): P
   };
   return {
     politeness,
-    // A quarter more claims than requests in flight: the next page is at hand when one ends, and
-    // no worker hoards the queue while others wait.
+    // Up to half again as many claims as requests in flight, 8 at most: the next pages are at hand
+    // when one ends (claims come in batches), and no worker hoards the queue while others wait.
     crawl: (input) =>
       new SharedCrawl(frontier, input, {
         crawl: settings.crawl,
         readLinks,
         kinds: settings.kinds,
         signal,
-        maxHeld: Math.ceil(settings.concurrency * 1.25),
+        maxHeld: settings.concurrency + Math.min(8, Math.ceil(settings.concurrency / 2)),
       }),
     close: () => frontier.close(),
   };

@@ -124,15 +124,19 @@ export class SharedCrawl implements Crawl {
   /** Claims from the job's queue, until the job is done (nothing queued or claimed anywhere). */
   async *items(): AsyncGenerator<CrawlItem> {
     const { signal, maxHeld } = this.settings;
+    const minClaim = Math.max(1, Math.min(CLAIM_BATCH / 2, Math.floor(maxHeld / 5)));
     try {
       while (!signal.aborted) {
         // Rearmed before looking, so that a page finishing from here on cuts the wait below short.
         this.waker.rearm();
-        if (this.held >= maxHeld) {
+        // Claims go in batches: with the worker full, each page done would otherwise be one claim
+        // round trip. Below its share, the worker waits for a few free places, unless it holds nothing.
+        const free = maxHeld - this.held;
+        if (free <= 0 || (free < minClaim && this.held > 0)) {
           await either(signal, this.waker.signal());
           continue;
         }
-        const wanted = Math.min(CLAIM_BATCH, maxHeld - this.held);
+        const wanted = Math.min(CLAIM_BATCH, free);
         const claims = await this.frontier.claim(wanted);
         for (const claim of claims) yield this.take(claim);
         if (claims.length === wanted) continue;
