@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { collect, runCli, spawnCli, type TrawlRecord } from "../helpers/cli.js";
+import { runCli, spawnCli, type TrawlRecord, killRepeatedly } from "../helpers/cli.js";
 import { mulberry32 } from "../helpers/random.js";
 import { recordsByUrl } from "../helpers/records.js";
 import { type HttpTestServer, httpServer, page, requestsTo, sleep } from "../helpers/servers.js";
@@ -209,22 +209,18 @@ describe("--cache after kill -9, again and again", () => {
     const out = newPath("kill.ndjson");
     const input = list.join("\n");
     const args = ["-q", "-c", "16", "-s", "h1=h1", "--cache", cacheFile];
-    let kills = 0;
     try {
-      for (let round = 0; round < 4; round++) {
-        const child = spawnCli([...args, "-o", out, "--resume"], { input });
-        const finished = collect(child, 20_000);
-        // Killed once it has written a few more records (start-up time varies too much on a busy
-        // machine for a fixed delay), a little later still at random.
-        const wanted = (await linesIn(out)) + 1 + Math.floor(random() * 30);
-        await Promise.race([waitFor(async () => ((await linesIn(out)) >= wanted ? true : undefined), "records of the run"), finished]);
-        await sleep(Math.floor(random() * 50));
-        if (child.exitCode === null) {
-          child.kill("SIGKILL");
-          kills++;
-        }
-        await finished;
-      }
+      const kills = await killRepeatedly(
+        4,
+        () => spawnCli([...args, "-o", out, "--resume"], { input }),
+        async (_child, finished) => {
+          // Killed once it has written a few more records (start-up time varies too much on a busy
+          // machine for a fixed delay), a little later still at random.
+          const wanted = (await linesIn(out)) + 1 + Math.floor(random() * 30);
+          await Promise.race([waitFor(async () => ((await linesIn(out)) >= wanted ? true : undefined), "records of the run"), finished]);
+          await sleep(Math.floor(random() * 50));
+        },
+      );
       // The server answers what the killed runs asked for after they are gone: let it finish first.
       await sleep(300);
       bodies = 0;

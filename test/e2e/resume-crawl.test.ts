@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trawl } from "../../dist/index.js";
-import { collect, runCli, spawnCli } from "../helpers/cli.js";
+import { collect, runCli, spawnCli, killRepeatedly } from "../helpers/cli.js";
 import { mulberry32 } from "../helpers/random.js";
 import { until } from "../helpers/wait.js";
 import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
@@ -122,17 +122,11 @@ describe("--resume --crawl", () => {
     const random = mulberry32(seed);
     delayOf = (pathname) => (pathname.length * 7919) % 40;
     const out = path.join(folder, `kill-${seed}.ndjson`);
-    let kills = 0;
-    for (let round = 0; round < 6; round++) {
-      const child = spawnCli([...crawlArgs(out), ...(round === 0 ? [] : ["--resume"])]);
-      const finished = collect(child, 20_000);
-      await sleep(200 + Math.floor(random() * 400));
-      if (child.exitCode === null) {
-        child.kill("SIGKILL");
-        kills++;
-      }
-      await finished;
-    }
+    const kills = await killRepeatedly(
+      6,
+      (round) => spawnCli([...crawlArgs(out), ...(round === 0 ? [] : ["--resume"])]),
+      () => sleep(200 + Math.floor(random() * 400)),
+    );
     const last = await runCli([...crawlArgs(out), "--resume"], { timeoutMs: 40_000 });
     expect(last.code, last.stderr).toBe(0);
     expect(await pagesIn(out)).toEqual(whole);

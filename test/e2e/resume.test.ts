@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, runCli, spawnCli } from "../helpers/cli.js";
+import { collect, runCli, spawnCli, killRepeatedly } from "../helpers/cli.js";
 import { mulberry32 } from "../helpers/random.js";
 import { type HttpTestServer, httpServer, page, sleep } from "../helpers/servers.js";
 import { until } from "../helpers/wait.js";
@@ -123,17 +123,11 @@ describe("--resume after kill -9, again and again", () => {
       delayOf = (p) => delays.get(p) ?? 0;
       const out = path.join(folder, `kill-${seed}.ndjson`);
       const input = urls.join("\n");
-      let kills = 0;
-      for (let round = 0; round < 6; round++) {
-        const child = spawnCli(["-o", out, "--resume", "-q", "-c", "16"], { input });
-        const finished = collect(child, 20_000);
-        await sleep(150 + Math.floor(random() * 400));
-        if (child.exitCode === null) {
-          child.kill("SIGKILL");
-          kills++;
-        }
-        await finished;
-      }
+      const kills = await killRepeatedly(
+        6,
+        () => spawnCli(["-o", out, "--resume", "-q", "-c", "16"], { input }),
+        () => sleep(150 + Math.floor(random() * 400)),
+      );
       const last = await runCli(["-o", out, "--resume", "-q", "-c", "16"], { input, timeoutMs: 30_000 });
       expect(last.code, last.stderr).toBe(0);
       const records = await recordsIn(out);

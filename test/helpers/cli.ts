@@ -180,3 +180,27 @@ export function watchPeakMemory(child: ChildProcess, everyMs = 10): { peakMb(): 
   sample();
   return { peakMb: () => (peakKb === null ? null : Math.round(peakKb / 1024)) };
 }
+
+/**
+ * Starts `rounds` runs one after another, each killed with SIGKILL (kill -9) once `beforeKill`
+ * resolves, unless it has ended by then; every run is over when this returns. Returns how many
+ * were killed (a test should see at least one, or it tested nothing).
+ */
+export async function killRepeatedly(
+  rounds: number,
+  start: (round: number) => ChildProcess,
+  beforeKill: (child: ChildProcess, finished: Promise<CliResult>) => Promise<unknown>,
+): Promise<number> {
+  let kills = 0;
+  for (let round = 0; round < rounds; round++) {
+    const child = start(round);
+    const finished = collect(child, 20_000);
+    await beforeKill(child, finished);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      kills++;
+    }
+    await finished;
+  }
+  return kills;
+}

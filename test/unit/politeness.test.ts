@@ -126,7 +126,17 @@ describe("waits longer than one Node timer can", () => {
   it("takes a Crawl-delay of a day as the longest it obeys", async () => {
     const body = Buffer.from("User-agent: *\nCrawl-delay: 86400\n");
     const robots = new RobotsCache(
-      async (url) => ({ finalUrl: url, status: 200, contentType: "text/plain", body, error: null, retryAfterMs: null, responseHeaders: null, requestHeaders: null, attempts: 1 }),
+      async (url) => ({
+        finalUrl: url,
+        status: 200,
+        contentType: "text/plain",
+        body,
+        error: null,
+        retryAfterMs: null,
+        responseHeaders: null,
+        requestHeaders: null,
+        attempts: 1,
+      }),
       "trawl",
     );
     await robots.check("http://example.test/page");
