@@ -8,16 +8,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@redis/client";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath, collect, parseRecords, runCli, spawnCli, spawnNode } from "../helpers/cli.js";
 import { closedPort } from "../helpers/servers.js";
 import { type RedisTestServer, startRedisServer } from "../helpers/redis-server.js";
-import { duplicates, type TreeSite, treeSite } from "./fleet-site.js";
+import { duplicates, useTreeSites } from "./fleet-site.js";
 
 let redis: RedisTestServer;
 let raw: ReturnType<typeof createClient>;
 let dir: string;
-const sites: TreeSite[] = [];
 let jobCount = 0;
 
 beforeAll(async () => {
@@ -27,21 +26,13 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "trawl-fleet-cli-"));
 });
 
-afterEach(async () => {
-  await Promise.all(sites.splice(0).map((site) => site.server.close()));
-});
-
 afterAll(async () => {
   await raw.close();
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function site(pages: number, delayMs = 0): Promise<TreeSite> {
-  const made = await treeSite(pages, delayMs);
-  sites.push(made);
-  return made;
-}
+const site = useTreeSites();
 
 const newJob = () => `cli-${++jobCount}`;
 const file = (name: string) => path.join(dir, name);

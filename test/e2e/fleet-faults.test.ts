@@ -15,11 +15,10 @@ import { exportJob, jobStatus } from "../../src/index.js";
 import { type CliResult, collect, spawnCli } from "../helpers/cli.js";
 import { type RedisTestServer, startRedisServer } from "../helpers/redis-server.js";
 import { waitFor } from "../helpers/wait.js";
-import { duplicates, type TreeSite, treeSite } from "./fleet-site.js";
+import { duplicates, type TreeSite, useTreeSites } from "./fleet-site.js";
 
 let redis: RedisTestServer;
 let dir: string;
-const sites: TreeSite[] = [];
 const children: ChildProcess[] = [];
 let jobCount = 0;
 
@@ -29,24 +28,21 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "trawl-fleet-faults-"));
 });
 
+// Registered first, so that its closing of the sites runs after the children below are killed
+// (vitest runs after-hooks in reverse order): a stopped worker could hold a connection open.
+const site = useTreeSites();
+
 afterEach(async () => {
   for (const child of children.splice(0)) {
     child.kill("SIGCONT");
     child.kill("SIGKILL");
   }
-  await Promise.all(sites.splice(0).map((site) => site.server.close()));
 });
 
 afterAll(async () => {
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function site(pages: number, delayMs: number): Promise<TreeSite> {
-  const made = await treeSite(pages, delayMs);
-  sites.push(made);
-  return made;
-}
 
 interface Worker {
   name: string;

@@ -5,6 +5,7 @@
  * their User-Agent (each worker of a test gives its own), and `hold` keeps one worker's answers back.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { afterEach } from "vitest";
 import { type HttpTestServer, httpServer } from "../helpers/servers.js";
 
 export interface TreeSite {
@@ -82,4 +83,20 @@ export function duplicates(urls: readonly string[]): string[] {
   const twice = new Set<string>();
   for (const url of urls) (seen.has(url) ? twice : seen).add(url);
   return [...twice];
+}
+
+/**
+ * `treeSite` for the tests of one file, called at its top level: every site a test makes is closed
+ * after that test.
+ */
+export function useTreeSites(): (pages: number, delayMs?: number) => Promise<TreeSite> {
+  const sites: TreeSite[] = [];
+  afterEach(async () => {
+    await Promise.all(sites.splice(0).map((site) => site.server.close()));
+  });
+  return async (pages, delayMs = 0) => {
+    const made = await treeSite(pages, delayMs);
+    sites.push(made);
+    return made;
+  };
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CrawlItem, CrawlSettings } from "../../src/crawl/frontier.js";
 import { type Claim, type QueueEntry, RedisUnavailableError, type SharedFrontier } from "../../src/crawl/shared/index.js";
 import { entryOf, itemOf, SharedCrawl } from "../../src/crawl/shared/shared-crawl.js";
@@ -14,14 +14,13 @@ import { jobConfig } from "../../src/crawl/shared/fleet.js";
 import { UsageError } from "../../src/errors.js";
 import { exportJob, jobStatus, type TrawlOptions, type TrawlRecord, trawl } from "../../src/index.js";
 import { resolveOptions } from "../../src/options.js";
-import { duplicates, type TreeSite, treeSite } from "../e2e/fleet-site.js";
+import { duplicates, useTreeSites } from "../e2e/fleet-site.js";
 import { type RedisTestServer, startRedisServer } from "../helpers/redis-server.js";
 import { requestsTo } from "../helpers/servers.js";
 import { toArray } from "../helpers/iterables.js";
 
 let redis: RedisTestServer;
 let dir: string;
-const sites: TreeSite[] = [];
 let jobCount = 0;
 
 beforeAll(async () => {
@@ -29,20 +28,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "trawl-shared-crawl-"));
 });
 
-afterEach(async () => {
-  await Promise.all(sites.splice(0).map((site) => site.server.close()));
-});
-
 afterAll(async () => {
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function site(pages: number, delayMs = 0): Promise<TreeSite> {
-  const made = await treeSite(pages, delayMs);
-  sites.push(made);
-  return made;
-}
+const site = useTreeSites();
 
 /** Options of one worker of `job`: a deep crawl, and a short lease so a test never waits a minute. */
 function worker(job: string, options: TrawlOptions = {}): TrawlOptions {
