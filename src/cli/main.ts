@@ -76,7 +76,7 @@ async function buildProgram(): Promise<Command> {
     .option("--recipe <file>", "a JSON recipe: start URLs and kinds of page, each with its own select, follow and carry (see README)")
     .option(
       "--depth <n>",
-      "crawling: follow links up to this depth; input URLs are 0 (default: 2 with --crawl, none with --follow or --recipe)",
+      "crawling: follow links up to this depth; input URLs are 0 (default: 2 with --crawl alone, none with --follow or --recipe)",
     )
     .option("--scope <scope>", "crawling: origin, host, domain (registrable) or any (default: origin)")
     .option("--include <regex>", "crawling: follow only links matching; repeatable", collect)

@@ -52,7 +52,8 @@ function trawlUnder(rootPid: number): number {
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     } catch {}
-    if (pid !== rootPid && cmdline.includes(binPath)) return pid;
+    // node's own argv: [node, bin/trawl.js, …]. A shell's `sh -c "… bin/trawl.js …"` holds the path too, inside one argument.
+    if (pid !== rootPid && cmdline.split("\0")[1] === binPath) return pid;
     try {
       const children = execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" });
       pending.push(...children.trim().split("\n").map(Number));
