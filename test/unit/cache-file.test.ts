@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ResponseCache, type ResponseToStore } from "../../src/cache/index.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { okRecord } from "../helpers/records.js";
 import { usageErrorOf } from "../helpers/usage-error.js";
 
 const folders: string[] = [];
@@ -23,21 +24,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2025, 0, 1);
 const urlOf = (i: number) => `https://example.com/page/${i}`;
 
-function recordFor(url: string, title: string): TrawlRecord {
-  return {
-    url,
-    finalUrl: url,
-    status: 200,
-    ok: true,
-    attempts: 1,
-    ms: 5,
-    bytes: 100,
-    contentType: "text/html",
-    title,
-    data: {},
-    error: null,
-  };
-}
+const recordFor = (url: string, title: string): TrawlRecord => okRecord(url, { bytes: 100, title });
 
 function response(i: number, title = `page ${i}`): ResponseToStore {
   return { status: 200, headers: { etag: `"e${i}"` }, record: recordFor(urlOf(i), title), links: [urlOf(i + 1)], fingerprint: "fp" };

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type CachedPage, ResponseCache, type ResponseToStore } from "../../src/cache/index.js";
 import { UsageError } from "../../src/errors.js";
 import type { TrawlRecord } from "../../src/record.js";
+import { okRecord } from "../helpers/records.js";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -17,21 +18,8 @@ function cachePath(): string {
   return path.join(folder, "cache.bin");
 }
 
-function recordFor(url: string, title = "A page"): TrawlRecord {
-  return {
-    url,
-    finalUrl: url,
-    status: 200,
-    ok: true,
-    attempts: 1,
-    ms: 12,
-    bytes: 345,
-    contentType: "text/html",
-    title,
-    data: { h1: "Hello", tags: ["a", "b"] },
-    error: null,
-  };
-}
+const recordFor = (url: string, title = "A page"): TrawlRecord =>
+  okRecord(url, { ms: 12, bytes: 345, title, data: { h1: "Hello", tags: ["a", "b"] } });
 
 function response(url: string, headers: ResponseToStore["headers"], more: Partial<ResponseToStore> = {}): ResponseToStore {
   return { status: 200, headers, record: recordFor(url), links: null, fingerprint: "fp1", ...more };
