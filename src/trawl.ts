@@ -58,16 +58,18 @@ async function* run(
   let fleet: Fleet | null = null;
   let cache: PageCache | null = null;
   try {
+    // With a response cache, a crawl reads every page's links, at the depth limit too: a later run may go deeper.
+    const readEveryPage = resolved.cache !== null;
     // A shared crawl joins its job first: a Redis out of reach or a job of another configuration stops the run here.
     if (resolved.frontier && resolved.crawl) {
       const { joinFleet } = await import("./crawl/shared/fleet.js");
-      fleet = await joinFleet({ ...resolved, frontier: resolved.frontier, crawl: resolved.crawl }, signal);
+      fleet = await joinFleet({ ...resolved, frontier: resolved.frontier, crawl: resolved.crawl, readEveryPage }, signal);
     }
     // The response cache's modules load only for a run that has one.
     if (resolved.cache) cache = (await import("./cache/page-cache.js")).PageCache.open(resolved, fetcher.requestHeaders);
     const politeness = await createPoliteness(resolved, fetcher.document, fleet?.politeness);
     const skip = cache ? cache.touching(resolved.skip) : resolved.skip;
-    const input = await openItems(urls, resolved, { fetchDocument: fetcher.document, fleet, skip, readEveryPage: cache !== null });
+    const input = await openItems(urls, resolved, { fetchDocument: fetcher.document, fleet, skip, readEveryPage });
     crawl = input.crawl;
     const fetchPage = fetcher.pages(politeness);
     const visit = createVisit({

@@ -26,18 +26,18 @@ import { ndjsonFormat } from "./formats/ndjson.js";
 import { urlsFormat } from "./formats/urls.js";
 
 /** The optional record keys a run's records carry (their CSV columns). */
-function optionalColumns(options: TrawlOptions): OptionalColumn[] {
+function optionalColumns(resolved: ResolvedOptions): OptionalColumn[] {
   const columns: OptionalColumn[] = [];
-  if (isCrawling(options)) columns.push("depth", "parent");
-  if (options.saveDir !== undefined) columns.push("file");
-  if (options.recipe !== undefined) columns.push("kind");
-  if (options.cache !== undefined) columns.push("cached");
-  if (options.checkLinks || options.checkFragments) columns.push("linkedFrom");
+  if (resolved.crawl !== null) columns.push("depth", "parent");
+  if (resolved.saveDir !== undefined) columns.push("file");
+  if (resolved.kinds !== null) columns.push("kind");
+  if (resolved.cache !== null) columns.push("cached");
+  if (resolved.crawl?.check) columns.push("linkedFrom");
   return columns;
 }
 
-function formatFor(options: TrawlOptions, settings: CliSettings, onTerminal: boolean): RecordFormat {
-  if (settings.format === "csv") return csvFormat(csvLayout(settings.selectKeys, optionalColumns(options), options.each), onTerminal);
+function formatFor(options: TrawlOptions, resolved: ResolvedOptions, settings: CliSettings, onTerminal: boolean): RecordFormat {
+  if (settings.format === "csv") return csvFormat(csvLayout(settings.selectKeys, optionalColumns(resolved), options.each), onTerminal);
   if (settings.format === "urls") return urlsFormat();
   const format = settings.format === "json" ? jsonFormat() : ndjsonFormat();
   return onTerminal ? { ...format, record: (record, index) => terminalSafeJson(format.record(record, index)) } : format;
@@ -64,7 +64,7 @@ export async function run(options: TrawlOptions, resolved: ResolvedOptions, sett
   await checkCacheOption(options);
   const resume = settings.resume && settings.output !== undefined ? await prepareResume(settings.output) : null;
   const output = settings.output === undefined ? Output.stdout() : await openFile(settings.output, resume !== null);
-  const format = formatFor(options, settings, settings.output === undefined && Boolean(process.stdout.isTTY));
+  const format = formatFor(options, resolved, settings, settings.output === undefined && Boolean(process.stdout.isTTY));
   // --fail-on, --junit and the failed URLs of the step summary (SPEC §9).
   const gate = await Gate.open(options, settings);
   const stats = new RunStats();
@@ -87,8 +87,9 @@ export async function run(options: TrawlOptions, resolved: ResolvedOptions, sett
   let spinner: Spinner | null = null;
   const counter: InputCounter = { lines: 0, done: false };
   const input = readInput(settings.sources, process.stdin, controller.signal, counter);
-  const crawling = isCrawling(options);
-  const journal = await crawlJournal(options, settings, resume !== null);
+  // Whether the run follows links (`--crawl`, `--follow` or a recipe), as the library decided it.
+  const crawling = resolved.crawl !== null;
+  const journal = await crawlJournal(resolved, settings, resume !== null);
   // The options as parseFlags resolved them (once: a --cookies pipe is read once), with the run's hooks.
   const records = trawlResolved(input, {
     ...resolved,
@@ -121,7 +122,7 @@ export async function run(options: TrawlOptions, resolved: ResolvedOptions, sett
     spinner = await startSpinner(stats, () => ({
       inFlight: started - fetched - held.fetched,
       // A crawl's total so far is what it has queued, and may grow until its end.
-      read: !crawling ? counter.lines : options.frontier === undefined ? queued : null,
+      read: !crawling ? counter.lines : resolved.frontier === null ? queued : null,
       inputDone: crawling ? false : counter.done,
       held: held.records,
     }));
@@ -168,9 +169,9 @@ export async function run(options: TrawlOptions, resolved: ResolvedOptions, sett
     counter.lines === 0 &&
     written === 0 &&
     signalExit === 0 &&
-    (options.sitemaps ?? []).length === 0 &&
-    !options.recipe &&
-    !options.frontier
+    resolved.sitemaps.length === 0 &&
+    resolved.startUrls.length === 0 &&
+    resolved.frontier === null
   ) {
     throw new UsageError("no URLs in the input (it is empty or holds only comments)");
   }
@@ -202,19 +203,14 @@ async function writeSummaryFile(path: string, summary: RunSummary & Partial<Gate
   }
 }
 
-/** Whether the run follows links (`--crawl`, `--follow` or a recipe). */
-function isCrawling(options: TrawlOptions): boolean {
-  return Boolean(options.crawl) || (options.follow ?? []).length > 0 || options.recipe !== undefined;
-}
-
 /**
  * A crawl written to an NDJSON file keeps a journal beside it (`<output>.crawl`) while it runs, so
  * that `--resume` can continue it (crawl/journal.ts). A run that is not resuming starts a new one.
  * A run checking links keeps none: it cannot be resumed (flags.ts).
  */
-async function crawlJournal(options: TrawlOptions, settings: CliSettings, resuming: boolean): Promise<string | undefined> {
-  if (!isCrawling(options) || settings.output === undefined || settings.format !== "ndjson") return undefined;
-  if (options.checkLinks || options.checkFragments) return undefined;
+async function crawlJournal(resolved: ResolvedOptions, settings: CliSettings, resuming: boolean): Promise<string | undefined> {
+  if (resolved.crawl === null || settings.output === undefined || settings.format !== "ndjson") return undefined;
+  if (resolved.crawl.check) return undefined;
   const journal = `${settings.output}.crawl`;
   if (!resuming) await rm(journal, { force: true });
   else if (!existsSync(journal) && !settings.quiet) {

@@ -53,13 +53,17 @@ export interface FoundLinks {
 
 /**
  * Loads the link scan (an HTML tokenizer) and returns the reader of a fetched page's links: null
- * when the page is not HTML, has no body, or sits at the depth limit.
+ * when the page is not HTML, has no body, or sits at the depth limit (unless `readEveryPage`: a
+ * response cache keeps every page's links, since a later run may go deeper).
  */
-export async function loadLinkReader(settings: CrawlSettings): Promise<(item: CrawlItem, outcome: FetchOutcome) => FoundLinks | null> {
+export async function loadLinkReader(
+  settings: CrawlSettings,
+  readEveryPage: boolean,
+): Promise<(item: CrawlItem, outcome: FetchOutcome) => FoundLinks | null> {
   const [{ scanLinks }, { decodeText, isHtml }] = await Promise.all([import("./links.js"), import("../extract/charset.js")]);
   return (item, outcome) => {
     const body = outcome.body;
-    if (!body || item.depth >= settings.maxDepth || !isHtml(outcome.contentType, body)) return null;
+    if (!body || (item.depth >= settings.maxDepth && !readEveryPage) || !isHtml(outcome.contentType, body)) return null;
     // Links are read before extraction, which may move the body to a parse thread.
     const { links } = scanLinks(decodeText(body, outcome.contentType), outcome.finalUrl, settings.followNofollow);
     // Scope is measured from where an input URL landed (http://x/ redirecting to https://www.x/).

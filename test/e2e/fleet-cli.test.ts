@@ -59,6 +59,21 @@ describe("workers from the command line", () => {
     expect(records.filter((record) => record.cached !== true)).toEqual([]);
   });
 
+  it("a worker with --cache keeps the links of pages at its depth limit: a deeper run from the same cache finds the pages past them", async () => {
+    const tree = await site(30);
+    const cache = file("fleet-depth.cache");
+    const shallow = [...fleet(newJob()), "--crawl", "--depth", "1", "-c", "2", "-q", "--cache", cache];
+    const first = await runCli([...shallow, "-o", file("depth-1.ndjson"), tree.root]);
+    expect(first.code, first.stderr).toBe(0);
+    // Page n of the tree is at depth floor(log2(n + 1)): 0, then 1 and 2.
+    expect(urlsIn("depth-1.ndjson").toSorted()).toEqual(tree.urls.slice(0, 3).toSorted());
+    const deeper = [...fleet(newJob()), "--crawl", "--depth", "3", "-c", "2", "-q", "--cache", cache];
+    const second = await runCli([...deeper, "-o", file("depth-3.ndjson"), tree.root]);
+    expect(second.code, second.stderr).toBe(0);
+    // Pages 1 and 2 answer 304: their stored links lead on to depths 2 and 3.
+    expect(urlsIn("depth-3.ndjson").toSorted()).toEqual(tree.urls.slice(0, 15).toSorted());
+  });
+
   it("two workers share the crawl; --status counts it; --export writes it once and removes only this job's keys", async () => {
     const tree = await site(60, 5);
     const job = newJob();

@@ -127,6 +127,16 @@ describe("--recipe", () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^trawl: --select cannot be used with recipe/);
   });
+
+  it("a recipe with no start and an empty input has no URL at all: a usage error (SPEC §1)", async () => {
+    const startless = join(dir, "startless.json");
+    const { start: _start, ...rest } = recipeFor(shop.origin);
+    writeFileSync(startless, JSON.stringify(rest));
+    const result = await runCli(["--recipe", startless], { input: "" });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^trawl: no URLs in the input/);
+  });
 });
 
 describe("--follow", () => {

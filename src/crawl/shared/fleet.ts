@@ -23,6 +23,8 @@ export interface FleetSettings {
   kinds: CrawlKinds;
   robots: boolean;
   concurrency: number;
+  /** A response cache is on: a page's links are read at the depth limit too, for the cache to keep. */
+  readEveryPage: boolean;
 }
 
 export interface Fleet {
@@ -109,7 +111,7 @@ export async function joinFleet(settings: FleetSettings, signal: AbortSignal): P
       config: jobConfig(settings),
       ...(Number.isFinite(maxPages) ? { maxPages } : {}),
     }),
-    loadLinkReader(settings.crawl),
+    loadLinkReader(settings.crawl, settings.readEveryPage),
   ]);
   const politeness: FleetPoliteness = {
     acquireHost: (host, options) => frontier.acquireHost(host, options),

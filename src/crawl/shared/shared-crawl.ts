@@ -205,13 +205,13 @@ export class SharedCrawl implements Crawl {
       }
       return null;
     }
+    // A cache hit's stored links stand in for the body's; kept for the cache at the depth limit too.
     const found =
       given === null || given === undefined
         ? this.settings.readLinks(item, outcome)
-        : item.depth < crawl.maxDepth
-          ? { links: given as readonly string[], from: fromPage(item, outcome) }
-          : null;
+        : { links: given as readonly string[], from: fromPage(item, outcome) };
     if (!found) return null;
+    if (item.depth >= crawl.maxDepth) return found.links;
     const seed = new URL(found.from.seed);
     for (const link of found.links) {
       if (this.known.has(link) || !wantedLink(link, seed, crawl)) continue;
